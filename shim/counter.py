@@ -1,0 +1,42 @@
+"""Per-second input counts. Callers say *that* a key or the pointer was used, never which or where."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from .observation import InputSecond
+
+
+class InputCounter:
+    def __init__(self, clock: Callable[[], float] = time.time,
+                 on_first: Callable[[], None] | None = None):
+        self._clock = clock
+        self._on_first = on_first or (lambda: None)
+        self._counts: dict[int, list[int]] = {}
+        self._lock = threading.Lock()
+
+    def key(self, *_ignored) -> None:
+        """A key was pressed. Arguments (the key object a listener passes) are ignored."""
+        self._hit(0)
+
+    def pointer(self, *_ignored) -> None:
+        """The pointer moved, clicked or scrolled. Coordinates are ignored."""
+        self._hit(1)
+
+    def _hit(self, which: int) -> None:
+        second = int(self._clock())
+        with self._lock:
+            first = not self._counts
+            slot = self._counts.get(second)
+            if slot is None:
+                slot = self._counts[second] = [0, 0]
+            slot[which] += 1
+        if first:
+            self._on_first()
+
+    def drain(self) -> list[InputSecond]:
+        with self._lock:
+            counts, self._counts = self._counts, {}
+        return [InputSecond(s, k, p) for s, (k, p) in sorted(counts.items())]

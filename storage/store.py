@@ -1,0 +1,229 @@
+"""Reading and writing recorded observations. Every write is one ``BEGIN IMMEDIATE`` transaction."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from shim.model import Event, LogHeader
+from shim.observation import InputSecond, Observation
+
+from .errors import DatabaseBusy
+
+# Kinds that are marks of Onlooker itself, not part of the observation log.
+INTERNAL_KINDS = ("pause", "resume")
+_CARRY = {  # state that a range inherits from before its start: kind pairs (on, off)
+    "meeting": ("meeting_start", "meeting_end"),
+    "share": ("share_start", "share_end"),
+    "lock": ("lock", "unlock"),
+}
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    # --- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def immediate(self):
+        """A write transaction that takes the write lock up front (no BUSY_SNAPSHOT surprises)."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseBusy("the database stayed locked for 5 s; another program holds it "
+                                   "- close it and try again") from None
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def add_events(self, observations: Iterable[Observation]) -> int:
+        rows = [(round(o.ts * 1000), o.kind, o.app, o.category, o.window, o.title,
+                 json.dumps(o.data, separators=(",", ":")) if o.data else None)
+                for o in observations]
+        self.conn.executemany(
+            "INSERT INTO events (ts, kind, app, category, window, title, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def add_input(self, seconds: Iterable[InputSecond]) -> None:
+        """Merge per-second counts into spans: a second that continues the newest span extends
+        it; a second already in it adds its counts (a second flushed in two batches)."""
+        for s in sorted(seconds, key=lambda x: x.second):
+            last = self.conn.execute(
+                "SELECT id, start, end FROM input_spans WHERE start <= ? ORDER BY start DESC "
+                "LIMIT 1", (s.second,)).fetchone()
+            if last and last[2] >= s.second:
+                self.conn.execute(
+                    "UPDATE input_spans SET end = max(end, ?), keys = keys + ?, "
+                    "pointer = pointer + ? WHERE id = ?", (s.second + 1, s.keys, s.pointer, last[0]))
+            else:
+                self.conn.execute(
+                    "INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, ?, ?)",
+                    (s.second, s.second + 1, s.keys, s.pointer))
+
+    def record(self, observations: list[Observation], seconds: list[InputSecond]) -> None:
+        with self.immediate():
+            self.add_events(observations)
+            self.add_input(seconds)
+
+    def mark(self, kind: str, *, app: str | None = None, ts: float | None = None,
+             data: dict | None = None) -> None:
+        """A hand-made mark (meeting, sharing, pause) from the CLI."""
+        with self.immediate():
+            self.add_events([Observation(ts=time.time() if ts is None else ts, kind=kind, app=app,
+                                         category="meeting" if kind == "meeting_start" else None,
+                                         data=data)])
+
+    # --- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.immediate():
+            if value is None:
+                self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                                  "DO UPDATE SET value = excluded.value", (key, value))
+
+    def paused_until(self, now: float | None = None) -> float | None:
+        """None when recording; else the epoch second recording resumes (inf: until resumed)."""
+        value = self.get_setting("paused_until")
+        if value is None:
+            return None
+        until = float(value)
+        return until if until > (time.time() if now is None else now) else None
+
+    # --- reading -------------------------------------------------------------------------
+
+    def last_state(self, kind_on: str, kind_off: str, before_ms: int) -> sqlite3.Row | None:
+        row = self.conn.execute(
+            "SELECT kind, app FROM events WHERE kind IN (?, ?) AND ts < ? ORDER BY ts DESC, id DESC "
+            "LIMIT 1", (kind_on, kind_off, before_ms)).fetchone()
+        return row if row and row[0] == kind_on else None
+
+    def bounds(self) -> tuple[float, float] | None:
+        """(first, last) recorded moment, epoch seconds, or None for an empty store."""
+        a = self.conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+        b = self.conn.execute("SELECT min(start), max(end) FROM input_spans").fetchone()
+        lows = [x for x in (a[0] / 1000 if a[0] is not None else None, b[0]) if x is not None]
+        highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
+        return (min(lows), max(highs)) if lows else None
+
+    def events(self, start: float, end: float) -> tuple[LogHeader, Iterator[Event]]:
+        """The observation log for [start, end): header + time-sorted events relative to start,
+        beginning with the state carried in from before (focused app, meeting, share, lock)."""
+        start_ms, end_ms = round(start * 1000), round(end * 1000)
+        header = LogHeader(start=start)
+        return header, heapq.merge(self._carried(start_ms), self._event_rows(start_ms, end_ms, start),
+                                   self._input_rows(start, end), key=lambda e: e.t)
+
+    def _carried(self, start_ms: int) -> list[Event]:
+        out = []
+        focus = self.conn.execute("SELECT app FROM events WHERE kind = 'focus' AND ts < ? "
+                                  "ORDER BY ts DESC, id DESC LIMIT 1", (start_ms,)).fetchone()
+        if focus and focus[0]:
+            out.append(Event(0.0, "focus", app=focus[0]))
+        for on, off in _CARRY.values():
+            row = self.last_state(on, off, start_ms)
+            if row:
+                out.append(Event(0.0, on, app=row[1] or ("meeting" if on == "meeting_start" else None)))
+        return out
+
+    def _event_rows(self, start_ms: int, end_ms: int, origin: float) -> Iterator[Event]:
+        cur = self.conn.execute(
+            "SELECT ts, kind, app, title, data FROM events WHERE ts >= ? AND ts < ? AND kind NOT IN "
+            f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id",
+            (start_ms, end_ms, *INTERNAL_KINDS))
+        for ts, kind, app, title, data in cur:
+            extra: dict[str, Any] = json.loads(data) if data else {}
+            if kind in ("focus", "minimize", "restore", "meeting_start") and not app:
+                app = "unknown"
+            yield Event(ts / 1000 - origin, kind, app=app, title=title,
+                        url=extra.pop("url", None), state=extra.pop("state", None),
+                        extra=extra or None)
+
+    def _input_rows(self, start: float, end: float) -> Iterator[Event]:
+        cur = self.conn.execute(
+            "SELECT start, end, keys, pointer FROM input_spans WHERE end > ? AND start < ? "
+            "ORDER BY start", (start, end))
+        for a, b, keys, pointer in cur:
+            a2, b2 = max(a, start), min(b, end)
+            yield Event(a2 - start, "input", until=b2 - start, keys=keys, pointer=pointer)
+
+    def counts(self, start: float, end: float) -> dict[str, int]:
+        by_kind = dict(self.conn.execute(
+            "SELECT kind, count(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY kind",
+            (round(start * 1000), round(end * 1000))).fetchall())
+        active, keys, pointer = self.conn.execute(
+            "SELECT coalesce(sum(min(end, ?) - max(start, ?)), 0), coalesce(sum(keys), 0), "
+            "coalesce(sum(pointer), 0) FROM input_spans WHERE end > ? AND start < ?",
+            (end, start, start, end)).fetchone()
+        return {"focus_changes": by_kind.get("focus", 0), "minimizes": by_kind.get("minimize", 0),
+                "locks": by_kind.get("lock", 0), "meetings": by_kind.get("meeting_start", 0),
+                "active_seconds": int(active), "key_presses": int(keys),
+                "pointer_events": int(pointer)}
+
+    def table_counts(self) -> dict[str, int]:
+        return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("events", "input_spans")}
+
+    # --- forgetting ----------------------------------------------------------------------
+
+    def forget(self, start: float | None = None, end: float | None = None) -> int:
+        """Delete [start, end) (everything when both are None), then checkpoint the WAL and
+        truncate it: with secure_delete on, the bytes are gone from the database and the WAL."""
+        with self.immediate():
+            if start is None and end is None:
+                n = self.conn.execute("DELETE FROM events").rowcount
+                n += self.conn.execute("DELETE FROM input_spans").rowcount
+            else:
+                n = self.conn.execute("DELETE FROM events WHERE ts >= ? AND ts < ?",
+                                      (round(start * 1000), round(end * 1000))).rowcount
+                # spans cut by the range keep their outside parts (counts scaled down)
+                self._trim_spans(start, end)
+                n += self.conn.execute("DELETE FROM input_spans WHERE start >= ? AND end <= ?",
+                                       (start, end)).rowcount
+        self.scrub()
+        return n
+
+    def _trim_spans(self, start: float, end: float) -> None:
+        import math
+
+        lo, hi = math.floor(start), math.ceil(end)
+        rows = self.conn.execute("SELECT id, start, end, keys, pointer FROM input_spans "
+                                 "WHERE end > ? AND start < ? AND NOT (start >= ? AND end <= ?)",
+                                 (lo, hi, lo, hi)).fetchall()
+        for rid, a, b, k, p in rows:
+            parts = [(a, min(b, lo)), (max(a, hi), b)]
+            parts = [(x, y) for x, y in parts if y > x]
+            self.conn.execute("DELETE FROM input_spans WHERE id = ?", (rid,))
+            for x, y in parts:
+                share = (y - x) / (b - a)
+                self.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) "
+                                  "VALUES (?, ?, ?, ?)", (x, y, round(k * share), round(p * share)))
+
+    def scrub(self, attempts: int = 50) -> None:
+        """Checkpoint and truncate the WAL so deleted bytes leave it too; retries while a reader
+        holds an old snapshot."""
+        for _ in range(attempts):
+            busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+            time.sleep(0.1)
+        raise DatabaseBusy("another process kept reading the database, so the WAL could not be "
+                           "truncated; close other Onlooker windows and run forget again")

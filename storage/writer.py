@@ -1,0 +1,97 @@
+"""The one writer thread: batches observations and input counts, commits about once a second.
+
+It sleeps on an event while nothing happens (no periodic wake-ups at rest). A batch that cannot
+be written stays queued and is retried, so a full disk or a busy lock loses nothing acknowledged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from shim.observation import InputSecond, Observation
+
+from .errors import StorageError
+from .store import Store
+
+BATCH_S = 1.0
+
+
+class Writer:
+    def __init__(self, store: Store, drain_input: Callable[[], list[InputSecond]] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None,
+                 on_resume: Callable[[], None] | None = None):
+        self.store = store
+        self._drain_input = drain_input or (lambda: [])
+        self._on_error = on_error or (lambda exc: None)
+        self._on_resume = on_resume or (lambda: None)
+        self._pending: list[Observation] = []
+        self._inputs: list[InputSecond] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="onlooker-writer", daemon=True)
+        self._was_paused = False
+        self.committed_batches = 0
+        self.last_error: BaseException | None = None
+
+    def start(self) -> "Writer":
+        self._was_paused = self.store.paused_until() is not None
+        self._thread.start()
+        return self
+
+    def put(self, observation: Observation) -> None:
+        with self._lock:
+            self._pending.append(observation)
+        self._wake.set()
+
+    def poke(self) -> None:
+        """Something (input counts, a pause change) wants a flush soon."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if not self._stop.is_set():
+                self._stop.wait(BATCH_S)  # gather up to a second of happenings into one commit
+            self._wake.clear()
+            self.flush()
+            if self._stop.is_set():
+                return
+
+    def flush(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        inputs = self._inputs + self._drain_input()
+        self._inputs = []
+        try:
+            paused = self.store.paused_until() is not None
+            if paused:
+                self._was_paused = True
+                return  # paused: what happened is dropped, as the user asked
+            if self._was_paused:
+                self._was_paused = False
+                self._on_resume()
+                with self._lock:
+                    batch, self._pending = batch + self._pending, []
+            if batch or inputs:
+                self.store.record(batch, inputs)
+                self.committed_batches += 1
+            self.last_error = None
+        except (StorageError, OSError, Exception) as exc:  # keep the batch; retry next time
+            with self._lock:
+                self._pending = batch + self._pending
+            self._inputs = inputs
+            self.last_error = exc
+            self._on_error(exc)
+            if not self._stop.is_set():
+                time.sleep(min(BATCH_S, 0.5))
+                self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Flush what is queued and end the thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)

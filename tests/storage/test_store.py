@@ -1,0 +1,112 @@
+"""The store: file modes, pragmas, integrity, input spans, ranges, forget."""
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from shim.observation import InputSecond, Observation
+from storage.db import connect
+from storage.errors import CorruptDatabase, Unwritable
+from storage.store import Store
+
+T0 = 1795856400.0  # 2026-11-28T09:00:00Z
+
+
+def test_files_are_private_and_pragmas_durable(db_path):
+    """dir 0700, db/-wal/-shm 0600; WAL, synchronous FULL, secure_delete on."""
+    conn = connect(db_path)
+    Store(conn).record([Observation(T0, "focus", app="zoom")], [])
+    assert stat.S_IMODE(os.stat(db_path.parent).st_mode) == 0o700
+    for suffix in ("", "-wal", "-shm"):
+        assert stat.S_IMODE(os.stat(str(db_path) + suffix).st_mode) == 0o600, suffix
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+
+
+def test_corrupt_file_is_reported_and_left_untouched(db_path):
+    conn = connect(db_path)
+    Store(conn).record([Observation(T0 + i, "focus", app=f"a{i}") for i in range(2000)], [])
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    for i in range(4096 + 100, len(data), 997):  # flip bytes in every page but the header page
+        data[i] ^= 0xFF
+    db_path.write_bytes(bytes(data))
+    before = db_path.read_bytes()
+    with pytest.raises(CorruptDatabase) as info:
+        connect(db_path)
+    assert "left untouched" in str(info.value)
+    assert db_path.read_bytes() == before
+
+
+def test_not_a_database_is_reported(db_path):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_text("hello, I am a text file\n" * 100)
+    with pytest.raises(CorruptDatabase):
+        connect(db_path)
+    assert db_path.read_text().startswith("hello")
+
+
+def test_unwritable_path_is_a_clear_error(tmp_path):
+    """A path whose 'directory' is a file cannot be created, even by root."""
+    blocker = tmp_path / "plainfile"
+    blocker.write_text("x")
+    with pytest.raises(Unwritable, match="--db PATH"):
+        connect(blocker / "sub" / "x.db")
+
+
+def test_input_seconds_merge_into_spans(db_path):
+    store = Store(connect(db_path))
+    s = int(T0)
+    store.record([], [InputSecond(s, 1, 2), InputSecond(s + 1, 3, 0)])
+    store.record([], [InputSecond(s + 1, 1, 1), InputSecond(s + 2, 0, 5), InputSecond(s + 5, 1, 0)])
+    rows = store.conn.execute("SELECT start - ?, end - ?, keys, pointer FROM input_spans ORDER BY start",
+                              (s, s)).fetchall()
+    assert rows == [(0, 3, 5, 8), (5, 6, 1, 0)]
+
+
+def test_range_carries_state_in_and_clips_spans(db_path):
+    store = Store(connect(db_path))
+    store.record([Observation(T0, "meeting_start", app="zoom"), Observation(T0 + 1, "focus", app="zoom"),
+                  Observation(T0 + 100, "focus", app="mail")],
+                 [InputSecond(int(T0) + i, 1, 0) for i in range(50, 70)])
+    header, events = store.events(T0 + 60, T0 + 200)
+    got = [(e.t, e.event, e.app, e.until) for e in events]
+    assert got == [(0.0, "focus", "zoom", None), (0.0, "meeting_start", "zoom", None),
+                   (0.0, "input", None, 10.0), (40.0, "focus", "mail", None)]
+
+
+def test_forget_range_removes_marker_bytes_from_db_and_wal(db_path):
+    conn = connect(db_path)
+    store = Store(conn)
+    store.record([Observation(T0 + i, "focus", app=f"SECRET-MARKER-{i}") for i in range(10)]
+                 + [Observation(T0 + 500, "focus", app="keeper")], [])
+    n = store.forget(T0, T0 + 100)
+    assert n == 10
+    conn.close()
+    conn = connect(db_path)  # reopen: deleted rows stay deleted
+    assert [r[0] for r in conn.execute("SELECT app FROM events")] == ["keeper"]
+    for suffix in ("", "-wal"):
+        p = str(db_path) + suffix
+        if os.path.exists(p):
+            assert b"SECRET-MARKER" not in open(p, "rb").read(), suffix
+
+
+def test_forget_all_while_another_connection_reads(db_path):
+    writer = Store(connect(db_path))
+    writer.record([Observation(T0, "focus", app="MARKER-ALL")], [InputSecond(int(T0), 1, 1)])
+    reader = connect(db_path, readonly=True)
+    reader.execute("SELECT count(*) FROM events").fetchone()
+    writer.forget()
+    assert writer.table_counts() == {"events": 0, "input_spans": 0}
+    assert b"MARKER-ALL" not in db_path.read_bytes()
+
+
+def test_readonly_open_of_missing_db_says_what_to_do(tmp_path):
+    from storage.errors import StorageError
+    with pytest.raises(StorageError, match="onlooker watch"):
+        connect(tmp_path / "none.db", readonly=True)
