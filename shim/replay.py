@@ -61,18 +61,19 @@ class _Run:
         for m in self.by_event.get(e.event, ()):
             m.feed(e)
 
-    def finish(self) -> tuple[float, list[Result]]:
-        end = max(self.end, self.explicit_end or 0.0)
+    def finish(self, until: float | None = None) -> tuple[float, list[Result]]:
+        end = max(self.end, self.explicit_end or 0.0, until or 0.0)
         return end, [p.result(*m.finish(end)) for p, m in self.machines]
 
 
 def replay_events(header: LogHeader, events: Iterable[Event],
-                  profiles: Sequence[str] | None = None) -> Replay:
-    """Replay time-sorted events (sort them first if they may be out of order)."""
+                  profiles: Sequence[str] | None = None, until: float | None = None) -> Replay:
+    """Replay time-sorted events (sort them first if they may be out of order). ``until`` is
+    the end of the observed period when it outlasts the last event (a report of a whole day)."""
     run = _Run(pick(profiles), LogInfo(start=header.start))
     for e in events:
         run.feed(e)
-    end, results = run.finish()
+    end, results = run.finish(until)
     return Replay(header, end, results)
 
 

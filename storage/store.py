@@ -73,6 +73,18 @@ class Store:
                     "INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, ?, ?)",
                     (s.second, s.second + 1, s.keys, s.pointer))
 
+    def add_span(self, start: int, end: int, keys: int = 0, pointer: int = 0) -> None:
+        """Merge a whole span of active seconds [start, end) with any it overlaps or touches
+        (imports; idempotent when counts are zero)."""
+        rows = self.conn.execute("SELECT id, start, end, keys, pointer FROM input_spans "
+                                 "WHERE end >= ? AND start <= ?", (start, end)).fetchall()
+        for row in rows:
+            start, end = min(start, row[1]), max(end, row[2])
+            keys, pointer = keys + row[3], pointer + row[4]
+            self.conn.execute("DELETE FROM input_spans WHERE id = ?", (row[0],))
+        self.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, ?, ?)",
+                          (start, end, keys, pointer))
+
     def record(self, observations: list[Observation], seconds: list[InputSecond]) -> None:
         with self.immediate():
             self.add_events(observations)

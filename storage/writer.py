@@ -36,6 +36,10 @@ class Writer:
         self.committed_batches = 0
         self.last_error: BaseException | None = None
 
+    def drain_from(self, drain_input: Callable[[], list[InputSecond]]) -> None:
+        """Where input counts come from (set before start; the counter needs ``poke`` first)."""
+        self._drain_input = drain_input
+
     def start(self) -> "Writer":
         self._was_paused = self.store.paused_until() is not None
         self._thread.start()

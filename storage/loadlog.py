@@ -1,0 +1,35 @@
+"""Put an observation log into the store, as if it had been recorded (demo and classroom use)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from shim.model import Event, LogHeader
+from shim.observation import Observation
+
+from .store import Store
+
+
+def load_log(store: Store, header: LogHeader, events: Iterable[Event], start: float) -> int:
+    """Write events with t=0 at epoch ``start``; returns how many rows were written."""
+    obs = []
+    n = 0
+    with store.immediate():
+        for e in events:
+            if e.event == "input":
+                a = math.floor(start + e.t)
+                b = max(a + 1, math.ceil(start + e.end))
+                store.add_span(a, b, e.keys or 0, e.pointer or 0)
+                n += 1
+            elif e.event != "end":
+                data = dict(e.extra or {})
+                if e.url:
+                    data["url"] = e.url
+                if e.state:
+                    data["state"] = e.state
+                obs.append(Observation(ts=start + e.t, kind=e.event, app=e.app,
+                                       category="meeting" if e.event == "meeting_start" else None,
+                                       data=data or None))
+        n += store.add_events(obs)
+    return n

@@ -1,0 +1,71 @@
+"""The user's settings file (TOML). Read only; ``write_default`` is explicit."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shim.classify import Classifier, rules_from_config
+
+DEFAULT_TEXT = """\
+# Onlooker settings. Titles are used to recognise meeting windows at capture time; they are
+# stored only if keep_titles is true (then cleaned: e-mail addresses and long numbers removed).
+keep_titles = false
+# Titles matching this pattern are never stored, even with keep_titles on.
+# title_deny = "bank|health|password"
+
+# The built-in meeting rules (Zoom, Teams, Webex, Slack huddles, GoTo, Meet/Zoom/Teams in a
+# browser) stay on unless this is false. Add your own below.
+default_meeting_rules = true
+
+# [[meeting]]
+# name = "Jitsi in a browser"
+# app = "firefox|chromium"          # regex on the app (WM_CLASS or process name)
+# title = "jitsi"                    # optional regex on the window title
+"""
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Config:
+    keep_titles: bool = False
+    title_deny: re.Pattern | None = None
+    classifier: Classifier = field(default_factory=Classifier)
+    path: Path | None = None
+
+
+def load(path: Path) -> Config:
+    """Missing file: defaults. A bad file: ConfigError naming the file and the problem."""
+    if not path.exists():
+        return Config(path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}; fix the file or move it aside") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        keep = data.get("keep_titles", False)
+        if not isinstance(keep, bool):
+            raise ValueError("keep_titles must be true or false")
+        deny = data.get("title_deny")
+        rules = rules_from_config(data.get("meeting", []),
+                                  keep_defaults=bool(data.get("default_meeting_rules", True)))
+        return Config(keep_titles=keep, title_deny=re.compile(deny, re.I) if deny else None,
+                      classifier=Classifier(rules), path=path)
+    except (ValueError, re.error) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def write_default(path: Path) -> bool:
+    """Create the commented default file; False if one exists already."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(DEFAULT_TEXT, encoding="utf-8")
+    return True

@@ -1,0 +1,59 @@
+"""Times and durations typed on the command line."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time as dtime, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
+_UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, None: 60}
+
+
+def duration(text: str) -> float:
+    """'30m', '2h', '90s', '1.5h' -> seconds (a bare number is minutes)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration (try 30m, 2h, 90s)")
+    return float(m.group(1)) * _UNIT[(m.group(2) or "").lower() or None]
+
+
+def moment(text: str, now: datetime | None = None) -> float:
+    """A point in time -> epoch seconds. Accepts ISO-8601 (local time if no zone), a date
+    (its local midnight), HH:MM[:SS] today, 'now', 'today', 'yesterday', and '-2h' style."""
+    now = now or datetime.now().astimezone()
+    t = text.strip().lower()
+    if t == "now":
+        return now.timestamp()
+    if t in ("today", "yesterday"):
+        day = now.date() - timedelta(days=1 if t == "yesterday" else 0)
+        return day_start(day)
+    if t.startswith("-"):
+        return now.timestamp() - duration(t[1:])
+    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
+        parts = [int(x) for x in t.split(":")]
+        return datetime.combine(now.date(), dtime(*parts)).astimezone().timestamp()
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time (try 2026-11-28T09:00, 09:30, yesterday, -2h)") from None
+    if value.tzinfo is None:
+        value = value.astimezone()  # naive means local time
+    return value.timestamp()
+
+
+def day_start(day: date) -> float:
+    return datetime.combine(day, dtime()).astimezone().timestamp()
+
+
+def day_range(text: str) -> tuple[float, float]:
+    """'2026-11-28' / 'today' / 'yesterday' -> [local midnight, next local midnight)."""
+    t = text.strip().lower()
+    today = datetime.now().astimezone().date()
+    if t in ("today", "yesterday"):
+        day = today - timedelta(days=1 if t == "yesterday" else 0)
+    else:
+        try:
+            day = date.fromisoformat(t)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (try 2026-11-28, today, yesterday)") from None
+    return day_start(day), day_start(day + timedelta(days=1))

@@ -1,0 +1,62 @@
+"""``onlooker watch``: wire the desktop observer, the input counter and the writer together."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from shim import backends
+from shim.counter import InputCounter
+from shim.errors import ShimError
+from storage.db import connect
+from storage.lockfile import RecorderLock
+from storage.store import Store
+from storage.writer import Writer
+
+from .config import Config
+
+
+def watch(db_path: Path, config: Config, *, echo=print) -> int:
+    """Record until SIGINT/SIGTERM; returns the exit code. Everything acknowledged is flushed."""
+    backend = backends.load(backends.choose())
+    lock = RecorderLock(db_path).acquire()
+    stop = threading.Event()
+    try:
+        store = Store(connect(db_path))
+        desktop = None
+        writer = Writer(store, on_error=lambda exc: echo(f"onlooker: cannot write yet ({exc}); "
+                                                         "keeping it and retrying", err=True),
+                        on_resume=lambda: desktop and desktop.snapshot())
+        counter = InputCounter(on_first=writer.poke)
+        writer.drain_from(counter.drain)
+        desktop = backend.Desktop(writer.put, classifier=config.classifier,
+                                  keep_titles=config.keep_titles, title_deny=config.title_deny,
+                                  on_exit=stop.set)
+        writer.start()
+        desktop.start()
+        listener = backend.InputListener(counter).start()
+        previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGUSR1, lambda *_: writer.poke())  # 'pause' / 'resume' nudge us
+        echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
+        while not stop.is_set():
+            stop.wait(3600)  # woken by a signal handler or the desktop thread ending
+        listener.stop()
+        desktop.stop()
+        writer.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if desktop.error is not None:
+            echo(f"onlooker: {desktop.error}", err=True)
+            return 1
+        if writer.last_error is not None:
+            echo(f"onlooker: the last batch could not be written ({writer.last_error})", err=True)
+            return 1
+        echo("onlooker: stopped; everything recorded is saved", err=True)
+        return 0
+    except ShimError as exc:
+        echo(f"onlooker: {exc}", err=True)
+        return 1
+    finally:
+        lock.release()
