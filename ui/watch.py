@@ -18,9 +18,23 @@ from storage.writer import Writer
 from .config import Config
 
 
+def _quietly(step) -> None:
+    try:
+        step()
+    except Exception:
+        pass
+
+
+def _thread_died(args) -> None:
+    """pynput's listener threads die with the X connection; say so in one line, no traceback."""
+    if args.exc_type is not SystemExit:
+        print(f"onlooker: input listener stopped ({args.exc_type.__name__})", file=sys.stderr)
+
+
 def watch(db_path: Path, config: Config, *, echo=print) -> int:
     """Record until SIGINT/SIGTERM; returns the exit code. Everything acknowledged is flushed."""
     backend = backends.load(backends.choose())
+    threading.excepthook = _thread_died
     lock = RecorderLock(db_path).acquire()
     stop = threading.Event()
     try:
@@ -36,14 +50,15 @@ def watch(db_path: Path, config: Config, *, echo=print) -> int:
                                   on_exit=stop.set)
         writer.start()
         desktop.start()
+        desktop.ready.wait(10)
         listener = backend.InputListener(counter).start()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGUSR1, lambda *_: writer.poke())  # 'pause' / 'resume' nudge us
         echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
         while not stop.is_set():
             stop.wait(3600)  # woken by a signal handler or the desktop thread ending
-        listener.stop()
-        desktop.stop()
+        for step in (listener.stop, desktop.stop):
+            _quietly(step)  # with the X server gone, these may fail; the data is what matters
         writer.stop()
         for s, handler in previous.items():
             signal.signal(s, handler)

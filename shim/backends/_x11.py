@@ -68,6 +68,7 @@ class Desktop:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.done = threading.Event()
+        self.ready = threading.Event()  # set once the starting state has been reported
 
     # --- reading windows -----------------------------------------------------------------
 
@@ -239,6 +240,7 @@ class Desktop:
         """Blocking loop; returns when stop() is called. Raises ObserverCrashed if X goes away."""
         try:
             self._start_state()
+            self.ready.set()
             fd = self.d.fileno()
             while True:
                 timeout = None
@@ -265,6 +267,7 @@ class Desktop:
             except BaseException as exc:  # surfaced to the runner through .error
                 self.error = exc
             finally:
+                self.ready.set()
                 self.done.set()
                 self.on_exit()
         self._thread = threading.Thread(target=body, name="onlooker-x11", daemon=True)

@@ -35,12 +35,17 @@ def test_focus_minimize_restore_recorded_in_order_and_on_time(xdesktop, watcher_
     missing, each within 50 ms of the moment the window manager carried it out."""
     zoom = xdesktop.window("zoom", "Zoom Meeting")
     mail = xdesktop.window("mail", "Inbox - private subject")
-    db = tmp_path / "w.db"
-    w = watcher_factory(db)
-    actions = []
 
     def active():
         return int(xdesktop.run("xdotool", "getactivewindow", check=False) or 0)
+
+    xdesktop.run("xdotool", "windowactivate", "--sync", str(zoom))
+    assert wait_for(lambda: active() == zoom)
+    time.sleep(0.2)
+    db = tmp_path / "w.db"
+    w = watcher_factory(db)
+    ready_at = time.time()  # the starting state was stored before this
+    actions = []
 
     def act(expect, *cmd, until=None):
         before = time.time()
@@ -62,7 +67,7 @@ def test_focus_minimize_restore_recorded_in_order_and_on_time(xdesktop, watcher_
 
     stored = rows(db, "SELECT kind, app, ts / 1000.0 FROM events WHERE kind IN "
                       "('focus','minimize','restore') AND ts >= ? ORDER BY ts, id",
-                  int((actions[0][1] - 0.05) * 1000))
+                  int(ready_at * 1000) + 1)
     expected = [pair for exp, _, _ in actions for pair in exp]
     assert [(k, a) for k, a, _ in stored] == expected  # in order, none missing, nothing extra
     i = 0
@@ -74,3 +79,172 @@ def test_focus_minimize_restore_recorded_in_order_and_on_time(xdesktop, watcher_
     # no titles without keep_titles; the meeting was recognised from the Zoom window
     assert rows(db, "SELECT count(*) FROM events WHERE title IS NOT NULL") == [(0,)]
     assert rows(db, "SELECT app, category FROM events WHERE kind = 'meeting_start'") == [("zoom", "meeting")]
+
+
+def _xtest(display):
+    from Xlib import X, display as xdisplay
+    from Xlib.ext import xtest
+
+    d = xdisplay.Display(display)
+
+    def move(i):
+        xtest.fake_input(d, X.MotionNotify, x=100 + (i % 400), y=100 + (i % 7))
+        d.sync()
+    return d, move
+
+
+SECRET = "zq7xkv3mw9jplt"
+
+
+def test_typed_secret_is_counted_never_stored(xdesktop, watcher_factory, tmp_path):
+    """xdotool types a secret and 500 pointer moves are sent: the stored counts equal what was
+    sent, and the secret's bytes are nowhere in the database, its WAL or the watcher's output."""
+    term = xdesktop.window("notes", "notes")
+    xdesktop.run("xdotool", "windowactivate", "--sync", str(term))
+    db = tmp_path / "secret.db"
+    w = watcher_factory(db)
+    xdesktop.run("xdotool", "type", "--delay", "20", SECRET)
+    d, move = _xtest(xdesktop.display)
+    for i in range(500):
+        move(i + 1)
+    d.close()
+    time.sleep(1.8)
+    # read before stopping, so the WAL still holds what was written
+    keys, pointer = rows(db, "SELECT sum(keys), sum(pointer) FROM input_spans")[0]
+    files = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("secret.db")}
+    assert w.stop() == 0
+    assert keys == len(SECRET)
+    assert pointer == 500
+    log = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "log"], capture_output=True,
+                         text=True, env=xdesktop.env).stdout
+    files.update({p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("secret.db")})
+    assert any(name.name.endswith("-wal") for name in files)
+    for blob in list(files.values()) + [w.stderr.encode(), log.encode()]:
+        for needle in (SECRET, SECRET[:6], SECRET[::-1]):
+            assert needle.encode() not in blob
+            assert needle.encode("utf-16-le") not in blob
+    # the schema has no place for a key identity or a coordinate
+    cols = {c[1] for t in ("events", "input_spans") for c in rows(db, f"PRAGMA table_info({t})")}
+    assert not cols & {"key", "keycode", "char", "x", "y", "text"}
+
+
+def test_pause_stops_recording_within_a_second_and_resume_restarts(xdesktop, watcher_factory, tmp_path):
+    db = tmp_path / "pause.db"
+    w = watcher_factory(db)
+    d, move = _xtest(xdesktop.display)
+    cli = [sys.executable, "-m", "ui", "--db", str(db)]
+    subprocess.run(cli + ["pause"], check=True, env=xdesktop.env, capture_output=True)
+    paused_at = time.time()
+    time.sleep(1.0)
+    for i in range(200):
+        move(i)
+    time.sleep(1.5)
+    during = rows(db, "SELECT coalesce(sum(pointer), 0) FROM input_spans WHERE start >= ?",
+                  int(paused_at) + 1)[0][0]
+    subprocess.run(cli + ["resume"], check=True, env=xdesktop.env, capture_output=True)
+    time.sleep(0.3)
+    for i in range(100):
+        move(i + 1)
+    time.sleep(1.8)
+    after = rows(db, "SELECT coalesce(sum(pointer), 0) FROM input_spans WHERE start >= ?",
+                 int(paused_at) + 1)[0][0]
+    d.close()
+    assert w.stop() == 0
+    assert during == 0
+    assert after == 100
+
+
+def test_second_watch_on_the_same_database_refuses(xdesktop, watcher_factory, tmp_path):
+    db = tmp_path / "one.db"
+    first = watcher_factory(db)
+    out = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "watch"], env=xdesktop.env,
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode != 0
+    assert f"pid {first.proc.pid}" in out.stderr and "already recording" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert first.proc.poll() is None
+    status = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "status"],
+                            env=xdesktop.env, capture_output=True, text=True)
+    assert f"recording: yes (pid {first.proc.pid})" in status.stdout
+    assert first.stop() == 0
+
+
+def test_corrupt_database_is_reported_and_kept(xdesktop, tmp_path):
+    db = tmp_path / "bad.db"
+    db.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
+    before = db.read_bytes()
+    out = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "watch"], env=xdesktop.env,
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 1
+    assert "left untouched" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_sigkill_during_writes_keeps_the_database_whole(xdesktop, watcher_factory, tmp_path):
+    """20 SIGKILLs while input streams in: integrity_check ok every time, and everything sent
+    more than a second before the kill is stored."""
+    import random
+    import threading
+
+    rnd = random.Random(42)
+    db = tmp_path / "kill.db"
+    d, move = _xtest(xdesktop.display)
+    for round_ in range(20):
+        before_total = rows(db, "SELECT coalesce(sum(pointer),0) FROM input_spans")[0][0] \
+            if db.exists() else 0
+        w = watcher_factory(db)
+        sent_times = []
+        stop = threading.Event()
+
+        def pump():
+            i = 0
+            while not stop.is_set():
+                move(i)
+                sent_times.append(time.time())
+                i += 1
+                time.sleep(0.004)
+        t = threading.Thread(target=pump)
+        t.start()
+        time.sleep(rnd.uniform(1.2, 2.5))
+        killed_at = time.time()
+        w.proc.send_signal(signal.SIGKILL)
+        w.proc.wait()
+        stop.set()
+        t.join()
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = conn.execute("SELECT coalesce(sum(pointer),0) FROM input_spans").fetchone()[0]
+        conn.close()
+        gained = stored - before_total
+        old_enough = sum(1 for s in sent_times if s < killed_at - 1.0)
+        assert gained >= old_enough - 2, (round_, gained, old_enough, len(sent_times))
+        assert gained <= len(sent_times)
+    d.close()
+
+
+def test_x_server_dying_exits_nonzero_and_keeps_what_was_recorded(tmp_path):
+    from tests.desktop.conftest import Desktop, Watcher, _start_xvfb
+
+    xvfb, display = _start_xvfb()
+    desk = Desktop(display)
+    db = tmp_path / "dies.db"
+    try:
+        w = Watcher(desk, db)
+        d, move = _xtest(display)
+        for i in range(50):
+            move(i)
+        time.sleep(1.8)
+        xvfb.kill()
+        xvfb.wait()
+        code = w.proc.wait(15)
+        err = w.proc.stderr.read()
+    finally:
+        if xvfb.poll() is None:
+            xvfb.kill()
+    assert code == 1
+    assert "lost the X display" in err and "kept" in err
+    assert "Traceback" not in err
+    assert rows(db, "SELECT sum(pointer) FROM input_spans")[0][0] == 50
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
