@@ -203,43 +203,50 @@ def meeting() -> None:
 @click.option("--app", default="meeting", show_default=True,
               help="The app whose window is the meeting window (as focus events name it).")
 @click.option("--sharing", is_flag=True, help="Someone is sharing a screen from the start.")
+@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
 @click.pass_context
-def meeting_start(ctx: click.Context, app: str, sharing: bool) -> None:
-    """Mark that a meeting started now.
+def meeting_start(ctx: click.Context, app: str, sharing: bool, at: str | None) -> None:
+    """Mark that a meeting started now (or --at an earlier time).
 
     \b
-    Example:
+    Examples:
       onlooker meeting start --app zoom --sharing
+      onlooker meeting start --app teams --at -10m
     """
     store = _store(ctx)
-    store.mark("meeting_start", app=app, data={"source": "manual"})
+    ts = _moment(at, "at")
+    store.mark("meeting_start", app=app, ts=ts, data={"source": "manual"})
     if sharing:
-        store.mark("share_start", data={"source": "manual"})
+        store.mark("share_start", ts=ts, data={"source": "manual"})
     click.echo(f"meeting in {app} started" + (" with screen sharing" if sharing else ""))
 
 
 @meeting.command("stop")
+@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
 @click.pass_context
-def meeting_stop(ctx: click.Context) -> None:
+def meeting_stop(ctx: click.Context, at: str | None) -> None:
     """Mark that the meeting ended now (and any sharing with it)."""
     store = _store(ctx)
+    ts = _moment(at, "at")
     if store.last_state("share_start", "share_end", 2**62):
-        store.mark("share_end", data={"source": "manual"})
-    store.mark("meeting_end", data={"source": "manual"})
+        store.mark("share_end", ts=ts, data={"source": "manual"})
+    store.mark("meeting_end", ts=ts, data={"source": "manual"})
     click.echo("meeting ended")
 
 
 @cli.command()
 @click.argument("state", type=click.Choice(["on", "off"]))
+@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
 @click.pass_context
-def sharing(ctx: click.Context, state: str) -> None:
+def sharing(ctx: click.Context, state: str, at: str | None) -> None:
     """Mark that someone in the meeting started (on) or stopped (off) sharing a screen.
 
     \b
     Zoom's 2020 rule only counted while someone shared. Example:
       onlooker sharing on
     """
-    _store(ctx).mark("share_start" if state == "on" else "share_end", data={"source": "manual"})
+    _store(ctx).mark("share_start" if state == "on" else "share_end", ts=_moment(at, "at"),
+                     data={"source": "manual"})
     click.echo(f"sharing {state}")
 
 

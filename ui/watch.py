@@ -52,12 +52,13 @@ def watch(db_path: Path, config: Config, *, echo=print) -> int:
         desktop.start()
         desktop.ready.wait(10)
         listener = backend.InputListener(counter).start()
+        locks = backend.LockWatcher(writer.put).start()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGUSR1, lambda *_: writer.poke())  # 'pause' / 'resume' nudge us
         echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
         while not stop.is_set():
             stop.wait(3600)  # woken by a signal handler or the desktop thread ending
-        for step in (listener.stop, desktop.stop):
+        for step in (locks.stop, listener.stop, desktop.stop):
             _quietly(step)  # with the X server gone, these may fail; the data is what matters
         writer.stop()
         for s, handler in previous.items():

@@ -20,6 +20,7 @@ from Xlib import X, Xatom, display as xdisplay, error as xerror
 from Xlib.ext import screensaver
 
 from ..classify import Classifier
+from ._dbus import LockWatcher  # noqa: F401  (lock/unlock: X itself has no signal for it)
 from ..errors import BackendUnavailable, ObserverCrashed
 from ..model import MEETING
 from ..observation import Observation

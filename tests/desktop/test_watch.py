@@ -248,3 +248,72 @@ def test_x_server_dying_exits_nonzero_and_keeps_what_was_recorded(tmp_path):
     assert rows(db, "SELECT sum(pointer) FROM input_spans")[0][0] == 50
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_screen_lock_from_dbus_and_screensaver_is_recorded(xdesktop, tmp_path):
+    """A locker's ActiveChanged signal on the session bus, and the X screen saver, both record
+    lock and unlock."""
+    from tests.desktop.conftest import Watcher
+
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
+                           stdout=subprocess.PIPE, text=True)
+    address = bus.stdout.readline().strip()
+    try:
+        db = tmp_path / "lock.db"
+        w = Watcher(xdesktop, db, extra_env={"DBUS_SESSION_BUS_ADDRESS": address})
+        time.sleep(0.3)
+        env = {**xdesktop.env, "DBUS_SESSION_BUS_ADDRESS": address}
+        for value in ("true", "false"):
+            subprocess.run(["dbus-send", "--session", "--type=signal", "/org/freedesktop/ScreenSaver",
+                            "org.freedesktop.ScreenSaver.ActiveChanged", f"boolean:{value}"],
+                           env=env, check=True)
+            time.sleep(0.2)
+        xdesktop.run("xset", "s", "activate")
+        time.sleep(0.2)
+        xdesktop.run("xset", "s", "reset")
+        time.sleep(1.5)
+        assert w.stop() == 0
+    finally:
+        bus.kill()
+        bus.wait()
+    got = rows(db, "SELECT kind, json_extract(data, '$.source') FROM events "
+                   "WHERE kind IN ('lock','unlock') ORDER BY ts")
+    assert got == [("lock", "screensaver-dbus"), ("unlock", "screensaver-dbus"),
+                   ("lock", "screensaver"), ("unlock", "screensaver")]
+
+
+def test_titles_kept_only_when_turned_on_and_then_cleaned(xdesktop, tmp_path):
+    """keep_titles = true stores titles with e-mail addresses and long numbers removed, and
+    never a private-browsing window's title."""
+    from tests.desktop.conftest import Watcher
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('keep_titles = true\ntitle_deny = "bank"\n')
+    a = xdesktop.window("writer", "Letter to ann@example.org re 12345678")
+    b = xdesktop.window("firefox", "Secret stuff - Private Browsing")
+    c = xdesktop.window("money", "My bank statement")
+    db = tmp_path / "titles.db"
+    w = Watcher(xdesktop, db, extra_env={"ONLOOKER_CONFIG": str(cfg)})
+    for wid in (a, b, c, a):
+        xdesktop.run("xdotool", "windowactivate", "--sync", str(wid))
+        time.sleep(0.2)
+    time.sleep(1.3)
+    assert w.stop() == 0
+    got = rows(db, "SELECT app, title FROM events WHERE kind = 'focus' ORDER BY ts")[-4:]
+    assert got == [("writer", "Letter to [email] re [number]"), ("firefox", None),
+                   ("money", None), ("writer", "Letter to [email] re [number]")]
+
+
+def test_browser_meeting_starts_and_ends_with_its_title(xdesktop, watcher_factory, tmp_path):
+    """A browser window whose title turns into 'Meet - ...' starts a meeting; when the title
+    changes away, the meeting ends. The title itself is not stored."""
+    wid = xdesktop.window("firefox", "News - Mozilla Firefox")
+    db = tmp_path / "meet.db"
+    w = watcher_factory(db)
+    xdesktop.run("xdotool", "set_window", "--name", "Meet - abc-defg-hij", str(wid))
+    time.sleep(0.5)
+    xdesktop.run("xdotool", "set_window", "--name", "Inbox - Mozilla Firefox", str(wid))
+    time.sleep(1.5)
+    assert w.stop() == 0
+    got = rows(db, "SELECT kind, app, title FROM events WHERE kind LIKE 'meeting%' ORDER BY ts")
+    assert got == [("meeting_start", "firefox", None), ("meeting_end", None, None)]

@@ -1,0 +1,191 @@
+"""The command line: marks, log, report, forget, import, replay and their errors."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from shim.observation import InputSecond, Observation
+from storage.db import connect
+from storage.store import Store
+from ui.cli import cli
+
+
+@pytest.fixture
+def run(db_path):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), *args], input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_meeting_and_sharing_marks_feed_the_zoom_rule(run, db_path):
+    """Hand-made marks (--at earlier times) around recorded focus changes give the Zoom clock
+    icon in the report, exactly where the rule says."""
+    now = time.time()
+    t = lambda s: time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(int(now) + s))  # noqa: E731
+    assert run("meeting", "start", "--app", "zoom", "--sharing", "--at", t(-100)).exit_code == 0
+    store = Store(connect(db_path))
+    base = int(now)
+    store.record([Observation(base - 99, "focus", app="zoom"), Observation(base - 80, "focus", app="mail"),
+                  Observation(base - 40, "focus", app="zoom")], [])
+    assert run("sharing", "off", "--at", t(-20)).exit_code == 0
+    assert run("meeting", "stop", "--at", t(-10)).exit_code == 0
+    res = run("report", "--from", t(-100), "--to", t(0), "--json", "--profile", "zoom-2020")
+    assert res.exit_code == 0, res.output
+    zoom = json.loads(res.output)["profiles"][0]
+    assert [(o["at"], o["until"]) for o in zoom["observations"]] == [(50.0, 60.0)]
+    assert "clock icon" in zoom["observations"][0]["what"]
+    kinds = [r[0] for r in store.conn.execute("SELECT kind FROM events ORDER BY ts, id")]
+    assert kinds == ["meeting_start", "share_start", "focus", "focus", "focus", "share_end",
+                     "meeting_end"]
+
+
+def test_log_writes_a_replayable_observation_log(run, db_path, tmp_path):
+    store = Store(connect(db_path))
+    t0 = 1795856400.0
+    store.record([Observation(t0, "focus", app="zoom"), Observation(t0 + 5, "minimize", app="zoom"),
+                  Observation(t0 + 6, "pause")],
+                 [InputSecond(int(t0) + i, 2, 3) for i in range(3)])
+    out = tmp_path / "out.jsonl"
+    res = run("log", "--from", "2026-11-28T09:00:00Z", "--to", "2026-11-28T10:00:00Z", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert lines[0] == {"onlooker": "log", "version": 1, "start": "2026-11-28T09:00:00.000Z"}
+    assert lines[1:] == [{"at": 0.0, "event": "focus", "app": "zoom"},
+                         {"at": 0.0, "event": "input", "keys": 6, "pointer": 9, "until": 3.0},
+                         {"at": 5.0, "event": "minimize", "app": "zoom"}]
+    res = run("replay", str(out), "--json", "--profile", "hubstaff")
+    assert res.exit_code == 0
+    assert json.loads(res.output)["profiles"][0]["metrics"]["active_s"] == 3
+
+
+def test_forget_needs_a_range_or_all_and_confirmation(run, db_path):
+    Store(connect(db_path)).record([Observation(time.time(), "focus", app="MARKER-APP")], [])
+    assert run("forget").exit_code == 2
+    res = run("forget", "--all", input="n\n")
+    assert res.exit_code == 1 and "nothing deleted" in res.output
+    res = run("forget", "--all", "--yes")
+    assert res.exit_code == 0
+    for suffix in ("", "-wal"):
+        p = db_path.parent / (db_path.name + suffix)
+        assert not p.exists() or b"MARKER-APP" not in p.read_bytes()
+
+
+def test_pause_for_a_while_then_resume_shows_in_status(run):
+    assert run("pause", "--for", "30m").exit_code == 0
+    assert "paused: until" in run("status").output
+    assert run("resume").exit_code == 0
+    out = run("status").output
+    assert "paused" not in out and "recording: no" in out
+    assert run("pause", "--for", "soon").exit_code == 2
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{bad json\n", "line 1: not JSON"),
+    ('{"onlooker":"log","version":1,"start":"2026-11-28T09:00:00Z"}\n{"at":1,"event":"nope"}\n',
+     "line 2: unknown event 'nope'"),
+    ('{"at":1,"event":"focus"}\n', "line 1: focus needs 'app'"),
+])
+def test_replay_errors_name_the_line_and_replay_nothing(run, tmp_path, content, message):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(content)
+    res = run("replay", str(f))
+    assert res.exit_code == 2
+    assert message in res.output and "nothing was replayed" in res.output
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_replay_binary_file_and_unknown_profile(run, tmp_path):
+    f = tmp_path / "bin.jsonl"
+    f.write_bytes(b"\xff\xfe\x00garbage")
+    assert run("replay", str(f)).exit_code == 2
+    res = run("replay", "--example", "quiz-tab-switches", "--profile", "nope")
+    assert res.exit_code == 2 and "unknown profile 'nope'" in res.output
+
+
+def test_every_bundled_example_replays(run):
+    names = run("replay", "--list-examples").output.split()
+    assert {"attentive-student", "email-during-lecture", "phone-break", "quiz-tab-switches",
+            "remote-worker-day"} <= set(names)
+    for name in names:
+        res = run("replay", "--example", name, "--json")
+        assert res.exit_code == 0
+        assert len(json.loads(res.output)["profiles"]) == 10
+
+
+AW_EXPORT = {"buckets": {
+    "aw-watcher-window_host": {"id": "aw-watcher-window_host", "type": "currentwindow", "events": [
+        {"id": 2, "timestamp": "2026-01-05T09:00:12Z", "duration": 60.0,
+         "data": {"app": "zoom.us", "title": "Zoom Meeting"}},
+        {"id": 1, "timestamp": "2026-01-05T09:00:00Z", "duration": 12.0,
+         "data": {"app": "firefox", "title": "Inbox"}}]},
+    "aw-watcher-afk_host": {"id": "aw-watcher-afk_host", "type": "afkstatus", "events": [
+        {"timestamp": "2026-01-05T09:00:00+00:00", "duration": 42.5, "data": {"status": "not-afk"}},
+        {"timestamp": "2026-01-05T09:00:42.5+00:00", "duration": 100, "data": {"status": "afk"}}]}}}
+
+
+def test_import_activitywatch_file_is_idempotent(run, db_path, tmp_path):
+    f = tmp_path / "aw.json"
+    f.write_text(json.dumps(AW_EXPORT))
+    for _ in range(2):
+        res = run("import", "activitywatch", str(f))
+        assert res.exit_code == 0 and "2 window changes and 1 active periods" in res.output
+    conn = connect(db_path)
+    assert conn.execute("SELECT app, category FROM events ORDER BY ts").fetchall() == \
+        [("firefox", "browser"), ("zoom.us", "meeting")]
+    assert conn.execute("SELECT end - start FROM input_spans").fetchall() == [(43,)]
+    assert conn.execute("SELECT count(*) FROM events WHERE title IS NOT NULL").fetchone() == (0,)
+
+
+def test_import_activitywatch_from_a_local_server_only(run, db_path):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(AW_EXPORT).encode() if self.path == "/api/0/export" else b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        res = run("import", "activitywatch", "--server", f"http://127.0.0.1:{server.server_port}")
+        assert res.exit_code == 0, res.output
+    finally:
+        server.shutdown()
+    res = run("import", "activitywatch", "--server", "http://example.com:5600")
+    assert res.exit_code == 2 and "only an aw-server on this machine" in res.output
+
+
+def test_import_rejects_what_is_not_an_export(run, tmp_path):
+    f = tmp_path / "x.json"
+    f.write_text('{"hello": 1}')
+    res = run("import", "activitywatch", str(f))
+    assert res.exit_code == 2 and "not an ActivityWatch export" in res.output
+
+
+def test_bad_config_is_one_clear_line(run, tmp_path, monkeypatch):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("keep_titles = maybe\n")
+    monkeypatch.setenv("ONLOOKER_CONFIG", str(cfg))
+    res = run("watch")
+    assert res.exit_code == 2
+    assert "c.toml" in res.output and "line 1" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_help_has_examples_for_every_command():
+    runner = CliRunner()
+    for name, command in cli.commands.items():
+        res = runner.invoke(cli, [name, "--help"])
+        assert res.exit_code == 0, name
+        if name not in ("meeting", "import", "resume", "config"):
+            assert "Example" in res.output, name
