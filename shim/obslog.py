@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+
+import orjson  # 4-5x faster than json for a million small lines; same strictness
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -71,11 +73,16 @@ class LogReader:
         return self._origin
 
     def _seconds(self, obj: dict[str, Any], key_at: str, key_ts: str) -> float | None:
-        if key_at in obj and obj[key_at] is not None:
+        value = obj.get(key_at)
+        if value is not None:
             self._relative_seen = True
-            return _number(obj[key_at], key_at)
-        if key_ts in obj and obj[key_ts] is not None:
-            epoch = parse_time(obj[key_ts])
+            # fast path: plain finite numbers (the common case, a year holds a million lines)
+            if type(value) is int or (type(value) is float and math.isfinite(value)):
+                return float(value)
+            return _number(value, key_at)
+        value = obj.get(key_ts)
+        if value is not None:
+            epoch = parse_time(value)
             if self._origin is None:
                 if self._relative_seen:
                     raise ValueError("an ISO 'ts' after 'at' times needs a header with 'start'")
@@ -88,9 +95,9 @@ class LogReader:
         if not text.strip():
             return None
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LogError(number, f"not JSON ({exc.msg})") from None
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            raise LogError(number, f"not JSON ({str(exc).split(':')[0]})") from None
         if not isinstance(obj, dict):
             raise LogError(number, "a line must be a JSON object")
         try:
@@ -117,43 +124,48 @@ class LogReader:
 
     def _parse_event(self, obj: dict[str, Any]) -> Event:
         name = obj.get("event")
-        if not isinstance(name, str):
-            raise ValueError("missing 'event'")
-        if name not in EVENT_NAMES:
+        required = REQUIRED_FIELDS.get(name) if type(name) is str else None
+        if required is None:
+            if not isinstance(name, str):
+                raise ValueError("missing 'event'")
             raise ValueError(f"unknown event {name!r} (known: {', '.join(sorted(EVENT_NAMES))})")
         t = self._seconds(obj, "at", "ts")
         if t is None:
             raise ValueError("missing time: give 'at' (seconds) or 'ts' (ISO-8601 with zone)")
-        for key in REQUIRED_FIELDS[name]:
+        for key in required:
             value = obj.get(key)
-            if not isinstance(value, str) or not value:
+            if type(value) is not str or not value:
                 raise ValueError(f"{name} needs '{key}' (text)")
-        until = None
-        if obj.get("until") is not None:
-            raw = obj["until"]
+        until = obj.get("until")
+        if until is not None:
             # 'until' follows the line's own time form: seconds with 'at', ISO with 'ts'.
-            until = parse_time(raw) - (self._origin or 0.0) if isinstance(raw, str) else _number(raw, "until")
+            if type(until) is str:
+                until = parse_time(until) - (self._origin or 0.0)
+            elif type(until) is int or (type(until) is float and math.isfinite(until)):
+                until = float(until)
+            else:
+                until = _number(until, "until")
             if until < t:
                 raise ValueError("'until' is before the event's time")
         state = obj.get("state")
-        if name == "tab" and state not in TAB_STATES:
-            raise ValueError("tab 'state' must be 'visible' or 'hidden'")
+        if name == "tab":
+            if state not in TAB_STATES:
+                raise ValueError("tab 'state' must be 'visible' or 'hidden'")
+        else:
+            state = None
         title = obj.get("title")
-        if title is not None and not isinstance(title, str):
+        if title is not None and type(title) is not str:
             raise ValueError("'title' must be text")
-        extra = {k: v for k, v in obj.items() if k not in KNOWN_KEYS} or None
-        return Event(
-            t=t,
-            event=name,
-            app=obj.get("app") if isinstance(obj.get("app"), str) else None,
-            title=title,
-            until=until,
-            keys=_count(obj.get("keys"), "keys"),
-            pointer=_count(obj.get("pointer"), "pointer"),
-            url=obj.get("url") if isinstance(obj.get("url"), str) else None,
-            state=state if name == "tab" else None,
-            extra=extra,
-        )
+        keys, pointer = obj.get("keys"), obj.get("pointer")
+        if keys is not None and (type(keys) is not int or keys < 0):
+            keys = _count(keys, "keys")
+        if pointer is not None and (type(pointer) is not int or pointer < 0):
+            pointer = _count(pointer, "pointer")
+        app, url = obj.get("app"), obj.get("url")
+        unknown = obj.keys() - KNOWN_KEYS
+        return Event(t, name, app if type(app) is str else None, title, until, keys, pointer,
+                     url if type(url) is str else None, state,
+                     {k: obj[k] for k in unknown} if unknown else None)
 
 
 def iter_events(lines: Iterable[str], reader: LogReader | None = None) -> Iterator[Event]:

@@ -342,7 +342,9 @@ def example_names() -> list[str]:
 
 def _emit(replay, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(replay.to_json(), ensure_ascii=False, indent=1))
+        import orjson  # json.dumps with indent falls back to the slow pure-Python encoder
+
+        click.echo(orjson.dumps(replay.to_json(), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(table(replay))
 

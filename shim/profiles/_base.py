@@ -132,10 +132,12 @@ class Activity:
         self.gaps: list[tuple[float, float]] = []
 
     def feed(self, event: Event) -> None:
-        start, stop = event.t, event.end
+        start = event.t
+        stop = start if event.until is None else event.until
         if start > self._last:
             self.gaps.append((self._last, start))
-        self._last = max(self._last, stop)
+        if stop > self._last:
+            self._last = stop
         self.seen = True
 
     def finish(self, end: float) -> list[tuple[float, float]]:
