@@ -59,6 +59,7 @@ class Desktop:
             p.kill()
         for p in self.procs:
             p.wait()
+        self.procs = []
 
 
 @pytest.fixture(scope="module")

@@ -307,6 +307,8 @@ def test_titles_kept_only_when_turned_on_and_then_cleaned(xdesktop, tmp_path):
 def test_browser_meeting_starts_and_ends_with_its_title(xdesktop, watcher_factory, tmp_path):
     """A browser window whose title turns into 'Meet - ...' starts a meeting; when the title
     changes away, the meeting ends. The title itself is not stored."""
+    xdesktop.close()  # no meeting windows left over from earlier tests
+    time.sleep(0.3)
     wid = xdesktop.window("firefox", "News - Mozilla Firefox")
     db = tmp_path / "meet.db"
     w = watcher_factory(db)
