@@ -128,10 +128,16 @@ class Store:
             "LIMIT 1", (kind_on, kind_off, before_ms)).fetchone()
         return row if row and row[0] == kind_on else None
 
-    def bounds(self) -> tuple[float, float] | None:
-        """(first, last) recorded moment, epoch seconds, or None for an empty store."""
-        a = self.conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()
-        b = self.conn.execute("SELECT min(start), max(end) FROM input_spans").fetchone()
+    def bounds(self, start: float | None = None, end: float | None = None
+               ) -> tuple[float, float] | None:
+        """(first, last) recorded moment, epoch seconds, within [start, end) if given; None if
+        nothing was recorded there."""
+        lo, hi = (-1e18, 1e18) if start is None else (start, end)
+        a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
+                              (round(lo * 1000) if start is not None else -2**62,
+                               round(hi * 1000) if start is not None else 2**62)).fetchone()
+        b = self.conn.execute("SELECT max(min(start), ?), min(max(end), ?) FROM input_spans "
+                              "WHERE end > ? AND start < ?", (lo, hi, lo, hi)).fetchone()
         lows = [x for x in (a[0] / 1000 if a[0] is not None else None, b[0]) if x is not None]
         highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
         return (min(lows), max(highs)) if lows else None

@@ -470,7 +470,8 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
 @click.option("--browser", is_flag=True, help="Serve the dashboard and print its URL instead "
                                                "of opening a window.")
 @click.option("--once", is_flag=True, help="Load and report, then exit (no dashboard).")
-def demo(example: str, browser: bool, once: bool) -> None:
+@click.option("--serve-for", type=float, hidden=True, help="Stop serving after this many seconds.")
+def demo(example: str, browser: bool, once: bool, serve_for: float | None) -> None:
     """The classroom scenario through the real pipeline: log -> database -> rules -> dashboard.
 
     \b
@@ -481,9 +482,30 @@ def demo(example: str, browser: bool, once: bool) -> None:
     from .demo import run_demo
 
     try:
-        run_demo(_example_path(example), browser=browser, once=once, echo=click.echo)
+        run_demo(_example_path(example), browser=browser, once=once, echo=click.echo,
+                 serve_for=serve_for)
     except (StorageError, LogError) as exc:
         raise Failure(str(exc)) from None
+
+
+@cli.command()
+@click.option("--browser", is_flag=True, help="Serve it and print the URL for any browser on "
+                                               "this machine instead of opening a window.")
+@click.option("--serve-for", type=float, hidden=True, help="Stop serving after this many seconds.")
+@click.pass_context
+def dashboard(ctx: click.Context, browser: bool, serve_for: float | None) -> None:
+    """The exposure dashboard: your day as hosts, proctors and employers would see it.
+
+    \b
+    It listens on 127.0.0.1 only, with a new key each launch, and stops when you close it.
+    Examples:
+      onlooker dashboard
+      onlooker dashboard --browser
+    """
+    from .dashboard.app import open_dashboard
+
+    store = _store(ctx)
+    open_dashboard(store, _db_path(ctx), browser=browser, echo=click.echo, serve_for=serve_for)
 
 
 @cli.command("config")

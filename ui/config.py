@@ -69,3 +69,44 @@ def write_default(path: Path) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.write_text(DEFAULT_TEXT, encoding="utf-8")
     return True
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def set_value(path: Path, key: str, value) -> None:
+    """Set one top-level key in the config file, keeping everything else as written."""
+    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_TEXT
+    lines = text.splitlines()
+    new = f"{key} = {_toml_value(value)}"
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            lines.insert(i, new)  # top-level keys must come before the first table
+            break
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            lines[i] = new
+            break
+    else:
+        lines.append(new)
+    _write(path, "\n".join(lines) + "\n")
+
+
+def add_meeting_rule(path: Path, name: str, app: str, title: str | None) -> None:
+    """Append a [[meeting]] rule after checking its patterns compile."""
+    rules_from_config([{"name": name, "app": app, "title": title}], keep_defaults=False)
+    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_TEXT
+    block = f"\n[[meeting]]\nname = {_toml_value(name)}\napp = {_toml_value(app)}\n"
+    if title:
+        block += f"title = {_toml_value(title)}\n"
+    _write(path, text.rstrip("\n") + "\n" + block)
+
+
+def _write(path: Path, text: str) -> None:
+    tomllib.loads(text)  # never write a file we could not read back
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -26,7 +26,8 @@ def load_demo(log_path: Path, db_path: Path) -> tuple[Store, float, float, str]:
     return store, start, end, header.title or log_path.stem
 
 
-def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=print) -> None:
+def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=print,
+             serve_for: float | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="onlooker-demo-") as tmp:
         store, start, end, title = load_demo(log_path, Path(tmp) / "demo.db")
         header, events = store.events(start, end + 0.001)  # the range's end is exclusive
@@ -37,4 +38,5 @@ def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=
             return
         from .dashboard.app import open_dashboard
 
-        open_dashboard(store, browser=browser, echo=echo, day=(start, end), title=title)
+        open_dashboard(store, Path(tmp) / "demo.db", browser=browser, echo=echo, day=(start, end),
+                       title=title, demo=True, serve_for=serve_for)
