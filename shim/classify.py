@@ -47,6 +47,9 @@ def rules_from_config(entries: Iterable[Mapping], *, keep_defaults: bool = True)
     """``[[meeting]]`` tables from config.toml: ``name``, ``app`` regex, optional ``title`` regex."""
     out = default_rules() if keep_defaults else []
     for i, entry in enumerate(entries, start=1):
+        if not str(entry.get("app") or "").strip():
+            raise ValueError(f"[[meeting]] rule {i} needs an 'app' pattern (an empty one would "
+                             "match every window)")
         try:
             out.append(rule(str(entry.get("name", f"rule {i}")), str(entry["app"]),
                             str(entry["title"]) if entry.get("title") else None))

@@ -4,6 +4,12 @@ from pathlib import Path
 
 import pytest
 
+# Times in tests are written in UTC; the dashboard's browser pages are told the same zone.
+os.environ["TZ"] = "UTC"
+import time as _time  # noqa: E402
+
+_time.tzset()
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -21,3 +27,6 @@ def isolate_user_dirs(tmp_path, monkeypatch):
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "data" / "onlooker.db"
+
+
+from tests.browser_support import chromium  # noqa: E402,F401  (a session fixture)

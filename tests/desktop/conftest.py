@@ -43,14 +43,16 @@ class Desktop:
 
     def window(self, cls: str, title: str) -> int:
         """Open an xterm with this WM_CLASS and title; return its window id once mapped."""
+        before = set(self.run("xdotool", "search", "--class", cls, check=False).split())
         proc = subprocess.Popen(["xterm", "-class", cls, "-T", title, "-e", "sleep", "600"],
                                 env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(proc)
         deadline = time.time() + 10
         while time.time() < deadline:
-            out = self.run("xdotool", "search", "--sync", "--onlyvisible", "--class", cls, check=False)
-            if out:
-                return int(out.split()[-1])
+            out = self.run("xdotool", "search", "--onlyvisible", "--class", cls, check=False)
+            new = [w for w in out.split() if w not in before]  # not a closing window of the same class
+            if new:
+                return int(new[-1])
             time.sleep(0.05)
         raise RuntimeError(f"window {cls} did not appear")
 

@@ -66,14 +66,17 @@ class DashboardAPI:
         with self._lock:
             bounds = self.store.bounds()
             paused = self.store.paused_until()
+        recording = bool(holder(self.db_path))
         if self.default_range:
             default = _day_of(self.default_range[0])
+        elif bounds and not recording:
+            default = _day_of(bounds[1])  # the latest day with data, not an empty today
         else:
             default = _day_of(time.time())
         return {
             "title": self.title or "Your day as trackers would see it",
             "demo": self.demo,
-            "recording": bool(holder(self.db_path)),
+            "recording": recording,
             "paused": paused is not None,
             "paused_until": None if paused in (None, math.inf) else paused,
             "first_day": _day_of(bounds[0]) if bounds else None,

@@ -5,7 +5,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const state = { token: null, overview: null, day: null, dayData: null, view: [0, 1], settings: null,
-                version: null, tab: "timeline", hostT: null, playing: null, trends: null };
+                version: null, tab: "timeline", hostT: null, playing: null, trends: null, renders: 0 };
 
 // ---------------------------------------------------------------- helpers
 function el(tag, attrs, ...kids) {
@@ -422,6 +422,15 @@ function renderHost() {
                               text: state.playing ? "Pause" : "Play" });
   box.append(el("div", { class: "scrub" }, play, range, speed,
                 el("output", { for: "scrubber", text: `${clock(d.start + t)} — ${icon ? "clock icon shown" : "no icon"}` })));
+  // where in the meeting the icon showed, under the scrubber
+  const strip = sv("svg", { class: "iconstrip", viewBox: "0 0 1000 14", preserveAspectRatio: "none", role: "img",
+                            "aria-label": "When the clock icon showed during this meeting" });
+  for (const o of (zoomP ? zoomP.observations : [])) {
+    if (o.until === null || o.until < m.a || o.at > m.b) continue;
+    const x0 = ((Math.max(o.at, m.a) - m.a) / (m.b - m.a)) * 1000, x1 = ((Math.min(o.until, m.b) - m.a) / (m.b - m.a)) * 1000;
+    strip.append(sv("rect", { x: x0, y: 2, width: Math.max(2, x1 - x0), height: 10, fill: "var(--flag)" }));
+  }
+  box.append(strip);
   const icons = zoomP ? zoomP.observations : [];
   box.append(el("p", { class: "muted", text: zoomP && zoomP.metrics.applies === false ? `Zoom's rule does not apply: ${zoomP.metrics.missing}.` :
     `In this meeting the clock icon would have appeared ${icons.filter((o) => o.at >= m.a && o.at < m.b).length} times. ` +
@@ -526,7 +535,8 @@ async function renderData() {
     el("button", { type: "button", id: "resume", onclick: async () => { await postJSON("/api/resume"); renderData(); refreshStatus(); } }, "Resume")));
   const from = el("input", { type: "datetime-local", id: "forget-from", step: "1" });
   const to = el("input", { type: "datetime-local", id: "forget-to", step: "1" });
-  const msg = el("p", { id: "forget-msg", role: "status" });
+  const msg = el("p", { id: "forget-msg", role: "status", text: state.dataMsg || "" });
+  state.dataMsg = "";
   const forget = el("fieldset", {}, el("legend", { text: "Forget" }),
     el("p", { class: "muted", text: "Deleted rows are overwritten in the database and its write-ahead log, not just unlinked." }),
     el("div", { class: "row" }, el("label", { for: "forget-from", text: "From" }), from, el("label", { for: "forget-to", text: "to" }), to,
@@ -534,10 +544,10 @@ async function renderData() {
          const a = Date.parse(from.value) / 1000, b = Date.parse(to.value) / 1000;
          if (!(a < b)) { msg.textContent = "Choose a start before the end."; return; }
          if (!(await confirmDialog(`Delete everything recorded from ${from.value} to ${to.value}? This cannot be undone.`))) return;
-         const r = await postJSON("/api/forget", { from: a, to: b }); msg.textContent = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget this range")),
+         const r = await postJSON("/api/forget", { from: a, to: b }); state.dataMsg = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget this range")),
     el("div", { class: "row" }, el("button", { type: "button", id: "forget-all", class: "danger", onclick: async () => {
          if (!(await confirmDialog("Delete everything Onlooker has recorded? This cannot be undone."))) return;
-         const r = await postJSON("/api/forget", { all: true }); msg.textContent = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget everything")),
+         const r = await postJSON("/api/forget", { all: true }); state.dataMsg = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget everything")),
     msg);
   const exp = el("fieldset", {}, el("legend", { text: "Export the diary" }),
     el("div", { class: "row" },
@@ -585,6 +595,7 @@ async function renderSettings() {
                        try { await postJSON("/api/settings", { add_rule: { name: name.value, app: app.value, title: title.value } }); renderSettings(); }
                        catch (e) { out.textContent = e.message; } } }, "Add rule")), out);
   box.append(rules);
+  box.dataset.rendered = String(++state.renders);
 }
 
 // ---------------------------------------------------------------- status, live updates

@@ -1,0 +1,60 @@
+"""A dashboard server on a seeded database: the email-during-lecture scenario, stored as recorded."""
+
+import http.client
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from shim.obslog import parse
+from storage.db import connect
+from storage.loadlog import load_log
+from storage.store import Store
+from ui.dashboard.api import DashboardAPI
+from ui.dashboard.server import DashboardServer
+
+SCENARIO = "email-during-lecture"
+
+
+def seed(db_path: Path, name: str = SCENARIO, start: float | None = None):
+    with resources.files("shim.examples").joinpath(f"{name}.jsonl").open() as fh:
+        header, events = parse(fh)
+    store = Store(connect(db_path))
+    load_log(store, header, events, start if start is not None else header.start)
+    return store, header
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    db = tmp_path / "dash.db"
+    store, header = seed(db)
+    api = DashboardAPI(store, db, tmp_path / "config.toml")
+    server = DashboardServer(api).start()
+    server.seeded_day = "2026-11-23"
+    yield server
+    server.stop()
+
+
+def raw(port, method, path, headers=None, body=None):
+    """A request with exactly these headers (no automatic Host)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for k, v in (headers or {}).items():
+        conn.putheader(k, v)
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data)
+    else:
+        conn.endheaders()
+    resp = conn.getresponse()
+    payload = resp.read()
+    conn.close()
+    return resp.status, dict(resp.getheaders()), payload
+
+
+def ok_headers(server, **extra):
+    h = {"Host": f"127.0.0.1:{server.port}", "Authorization": f"Bearer {server.token}"}
+    h.update(extra)
+    return h
