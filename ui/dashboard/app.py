@@ -33,7 +33,7 @@ def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=p
             except KeyboardInterrupt:
                 pass
         else:
-            _window(server, title or "Onlooker")
+            _window(server, title or "dashboard")
     finally:
         server.stop()
 
