@@ -31,3 +31,11 @@ def m001_initial(db):
         )""")
     db.execute("CREATE INDEX input_spans_start ON input_spans(start)")
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@MIGRATIONS()
+def m002_kind_index(db):
+    # "the state before this range" (last focus, meeting, share, lock) without scanning history
+    db.execute("CREATE INDEX events_kind_ts ON events(kind, ts)")
+    # how many titles are kept, shown on "Your data", without reading every row
+    db.execute("CREATE INDEX events_titled ON events(id) WHERE title IS NOT NULL")

@@ -24,9 +24,30 @@ _CARRY = {  # state that a range inherits from before its start: kind pairs (on,
 }
 
 
+# Spans never overlap (writes merge them), so the spans touching [lo, hi) are those starting
+# inside it plus at most one that starts before and reaches in. Both halves use the start index.
+_SPANS_TOUCHING = """
+    SELECT id, start, end, keys, pointer FROM input_spans WHERE start >= :lo AND start < :hi
+    UNION ALL
+    SELECT * FROM (SELECT id, start, end, keys, pointer FROM input_spans WHERE start < :lo
+                   ORDER BY start DESC LIMIT 1) WHERE end > :lo
+"""
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+
+    def spans(self, lo: float, hi: float, *, touching: bool = False) -> list[tuple]:
+        """(id, start, end, keys, pointer) of input spans overlapping [lo, hi), by start; with
+        ``touching``, also those that end exactly at lo or start exactly at hi."""
+        if touching:
+            lo, hi = lo - 1e-9, hi + 1e-9
+            rows = self.conn.execute(_SPANS_TOUCHING.replace("WHERE end > :lo", "WHERE end >= :lo"),
+                                     {"lo": lo, "hi": hi}).fetchall()
+        else:
+            rows = self.conn.execute(_SPANS_TOUCHING, {"lo": lo, "hi": hi}).fetchall()
+        return sorted(rows, key=lambda r: r[1])
 
     # --- writing -------------------------------------------------------------------------
 
@@ -76,9 +97,7 @@ class Store:
     def add_span(self, start: int, end: int, keys: int = 0, pointer: int = 0) -> None:
         """Merge a whole span of active seconds [start, end) with any it overlaps or touches
         (imports; idempotent when counts are zero)."""
-        rows = self.conn.execute("SELECT id, start, end, keys, pointer FROM input_spans "
-                                 "WHERE end >= ? AND start <= ?", (start, end)).fetchall()
-        for row in rows:
+        for row in self.spans(start, end, touching=True):
             start, end = min(start, row[1]), max(end, row[2])
             keys, pointer = keys + row[3], pointer + row[4]
             self.conn.execute("DELETE FROM input_spans WHERE id = ?", (row[0],))
@@ -132,12 +151,19 @@ class Store:
                ) -> tuple[float, float] | None:
         """(first, last) recorded moment, epoch seconds, within [start, end) if given; None if
         nothing was recorded there."""
-        lo, hi = (-1e18, 1e18) if start is None else (start, end)
-        a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
-                              (round(lo * 1000) if start is not None else -2**62,
-                               round(hi * 1000) if start is not None else 2**62)).fetchone()
-        b = self.conn.execute("SELECT max(min(start), ?), min(max(end), ?) FROM input_spans "
-                              "WHERE end > ? AND start < ?", (lo, hi, lo, hi)).fetchone()
+        if start is None:
+            # two queries: SQLite answers a lone min() or max() from the index, not both at once
+            a = (self.conn.execute("SELECT min(ts) FROM events").fetchone()[0],
+                 self.conn.execute("SELECT max(ts) FROM events").fetchone()[0])
+            first = self.conn.execute("SELECT min(start) FROM input_spans").fetchone()[0]
+            last = self.conn.execute("SELECT end FROM input_spans ORDER BY start DESC LIMIT 1"
+                                     ).fetchone()  # spans are disjoint: the last ends last
+            b = (first, last[0] if last else None)
+        else:
+            a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
+                                  (round(start * 1000), round(end * 1000))).fetchone()
+            rows = self.spans(start, end)
+            b = (max(rows[0][1], start), min(rows[-1][2], end)) if rows else (None, None)
         lows = [x for x in (a[0] / 1000 if a[0] is not None else None, b[0]) if x is not None]
         highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
         return (min(lows), max(highs)) if lows else None
@@ -176,10 +202,7 @@ class Store:
                         extra=extra or None)
 
     def _input_rows(self, start: float, end: float) -> Iterator[Event]:
-        cur = self.conn.execute(
-            "SELECT start, end, keys, pointer FROM input_spans WHERE end > ? AND start < ? "
-            "ORDER BY start", (start, end))
-        for a, b, keys, pointer in cur:
+        for _id, a, b, keys, pointer in self.spans(start, end):
             a2, b2 = max(a, start), min(b, end)
             yield Event(a2 - start, "input", until=b2 - start, keys=keys, pointer=pointer)
 
@@ -187,14 +210,22 @@ class Store:
         by_kind = dict(self.conn.execute(
             "SELECT kind, count(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY kind",
             (round(start * 1000), round(end * 1000))).fetchall())
-        active, keys, pointer = self.conn.execute(
-            "SELECT coalesce(sum(min(end, ?) - max(start, ?)), 0), coalesce(sum(keys), 0), "
-            "coalesce(sum(pointer), 0) FROM input_spans WHERE end > ? AND start < ?",
-            (end, start, start, end)).fetchone()
+        rows = self.spans(start, end)
+        active = sum(min(b, end) - max(a, start) for _, a, b, _, _ in rows)
+        keys = sum(r[3] for r in rows)
+        pointer = sum(r[4] for r in rows)
         return {"focus_changes": by_kind.get("focus", 0), "minimizes": by_kind.get("minimize", 0),
                 "locks": by_kind.get("lock", 0), "meetings": by_kind.get("meeting_start", 0),
                 "active_seconds": int(active), "key_presses": int(keys),
                 "pointer_events": int(pointer)}
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite's data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def titles_stored(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM events INDEXED BY events_titled "
+                                 "WHERE title IS NOT NULL").fetchone()[0]
 
     def table_counts(self) -> dict[str, int]:
         return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -223,9 +254,7 @@ class Store:
         import math
 
         lo, hi = math.floor(start), math.ceil(end)
-        rows = self.conn.execute("SELECT id, start, end, keys, pointer FROM input_spans "
-                                 "WHERE end > ? AND start < ? AND NOT (start >= ? AND end <= ?)",
-                                 (lo, hi, lo, hi)).fetchall()
+        rows = [r for r in self.spans(lo, hi) if not (r[1] >= lo and r[2] <= hi)]
         for rid, a, b, k, p in rows:
             parts = [(a, min(b, lo)), (max(a, hi), b)]
             parts = [(x, y) for x, y in parts if y > x]

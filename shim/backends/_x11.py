@@ -81,12 +81,14 @@ class Desktop:
         return p.value if p else None
 
     def _title(self, wid: int) -> str:
-        value = self._prop(wid, "_NET_WM_NAME", self.atom["UTF8_STRING"])
-        if value is None:  # xterm sets only WM_NAME
-            value = self._prop(wid, "WM_NAME", Xatom.STRING)
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        return value or ""
+        # Any type: asking for UTF8_STRING when a client wrote STRING returns an empty value.
+        for name in ("_NET_WM_NAME", "WM_NAME"):  # xterm sets only WM_NAME
+            value = self._prop(wid, name)
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            if value:
+                return str(value)
+        return ""
 
     def _app(self, wid: int) -> str:
         try:

@@ -48,19 +48,20 @@ class DashboardAPI:
         self.demo = demo
         self._lock = threading.RLock()  # one connection, many request threads
         self._trend_cache: dict[str, tuple[str, dict]] = {}
+        self._changes = 0
+        self._data_cache: tuple[str, dict] | None = None
+        self._trends_last: tuple[tuple, dict] | None = None
 
     # --- reading -------------------------------------------------------------------------
 
     def version(self) -> dict[str, Any]:
-        """Changes whenever anything is recorded or deleted (the page polls this for live view)."""
+        """Changes whenever anything is recorded or deleted (the page polls this for live view):
+        SQLite's data_version covers other processes' commits, ``_changes`` our own. O(1)."""
         with self._lock:
-            e = self.store.conn.execute("SELECT coalesce(max(id), 0), count(*) FROM events").fetchone()
-            s = self.store.conn.execute(
-                "SELECT coalesce(max(id), 0), coalesce(max(end), 0), coalesce(sum(keys + pointer), 0) "
-                "FROM input_spans WHERE id >= (SELECT coalesce(max(id), 0) FROM input_spans)").fetchone()
-            n = self.store.conn.execute("SELECT count(*) FROM input_spans").fetchone()[0]
-            paused = self.store.paused_until()
-        return {"v": f"{e[0]}.{e[1]}.{s[0]}.{s[1]}.{s[2]}.{n}.{paused}"}
+            return {"v": f"{self.store.data_version()}.{self._changes}"}
+
+    def _changed(self) -> None:
+        self._changes += 1
 
     def overview(self) -> dict[str, Any]:
         with self._lock:
@@ -131,6 +132,14 @@ class DashboardAPI:
         """Per-profile headline metrics for each of the last ``days`` days with data."""
         if not (1 <= days <= 366):
             raise BadRequest("days must be 1-366")
+        key = (self.version()["v"], days, until_day)
+        if self._trends_last and self._trends_last[0] == key:  # nothing changed since last time
+            return self._trends_last[1]
+        out = self._trends(days, until_day)
+        self._trends_last = (key, out)
+        return out
+
+    def _trends(self, days: int, until_day: str | None) -> dict[str, Any]:
         with self._lock:
             bounds = self.store.bounds()
         if not bounds:
@@ -168,14 +177,16 @@ class DashboardAPI:
 
     def data(self) -> dict[str, Any]:
         """What is stored: tables, rows, size, oldest record, whether titles are kept."""
+        version = self.version()["v"]
+        if self._data_cache and self._data_cache[0] == version:  # counting a year takes a while
+            return self._data_cache[1]
         with self._lock:
             counts = self.store.table_counts()
             bounds = self.store.bounds()
-            titles = self.store.conn.execute(
-                "SELECT count(*) FROM events WHERE title IS NOT NULL").fetchone()[0]
+            titles = self.store.titles_stored()
         size = sum(os.path.getsize(str(self.db_path) + s) for s in ("", "-wal")
                    if os.path.exists(str(self.db_path) + s))
-        return {
+        out = {
             "path": str(self.db_path),
             "size_bytes": size,
             "tables": counts,
@@ -186,6 +197,8 @@ class DashboardAPI:
             "never_stored": ["which key was pressed", "typed characters", "pointer coordinates",
                              "window titles (unless you turn keep_titles on)"],
         }
+        self._data_cache = (version, out)
+        return out
 
     def settings(self) -> dict[str, Any]:
         cfg = self._config()
@@ -243,6 +256,7 @@ class DashboardAPI:
         with self._lock:
             self.store.set_setting("paused_until", repr(until))
             self.store.mark("pause")
+        self._changed()
         self._nudge()
         return {"paused": True}
 
@@ -250,6 +264,7 @@ class DashboardAPI:
         with self._lock:
             self.store.set_setting("paused_until", None)
             self.store.mark("resume")
+        self._changed()
         self._nudge()
         return {"paused": False}
 
@@ -274,9 +289,11 @@ class DashboardAPI:
             with self._lock:
                 n = self.store.forget(float(a), float(b))
         self._trend_cache.clear()
+        self._changed()
         return {"deleted": n}
 
     def set_settings(self, body: dict) -> dict[str, Any]:
+        self._changed()
         if "profiles_shown" in body:
             shown = body["profiles_shown"]
             if not isinstance(shown, list) or not all(p in PROFILES for p in shown):
@@ -292,6 +309,7 @@ class DashboardAPI:
             if not isinstance(body["keep_titles"], bool):
                 raise BadRequest("keep_titles must be true or false")
             configmod.set_value(self.config_path, "keep_titles", body["keep_titles"])
+            self._changed()
         if "add_rule" in body:
             rule = body["add_rule"]
             if not isinstance(rule, dict) or not isinstance(rule.get("app"), str):

@@ -20,6 +20,9 @@ def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=p
     api = DashboardAPI(store, db_path, default_config_path(), title=title, default_range=day,
                        demo=demo)
     server = DashboardServer(api).start()
+    from ..notify import Notifier, dbus_sender
+
+    notifier = Notifier(api, dbus_sender()).start()
     try:
         if browser or not os.environ.get("DISPLAY"):
             if not browser:
@@ -35,6 +38,7 @@ def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=p
         else:
             _window(server, title or "dashboard")
     finally:
+        notifier.stop()
         server.stop()
 
 

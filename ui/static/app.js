@@ -644,9 +644,10 @@ async function main() {
     return;
   }
   try {
+    const settings = getJSON("/api/settings");  // in parallel with the overview
     await refreshStatus();
     document.getElementById("title").textContent = state.overview.title;
-    state.settings = await getJSON("/api/settings");
+    state.settings = await settings;
     await loadDay(state.overview.default_day);
   } catch (e) {
     showError(`Cannot load the dashboard: ${e.message}`);
