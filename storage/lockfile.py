@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 from pathlib import Path
 
 from .errors import AlreadyRecording, Unwritable
@@ -58,3 +59,15 @@ def holder(db_path: Path) -> int | None:
         return None
     finally:
         os.close(fd)
+
+
+def nudge_recorder(db_path: Path) -> bool:
+    """Ask a running recorder to re-read its pause state now (SIGUSR1); False if none runs."""
+    pid = holder(Path(db_path))
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except OSError:
+        return False
+    return True

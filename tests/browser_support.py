@@ -1,7 +1,6 @@
 """Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest

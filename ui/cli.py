@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import time
 from contextlib import nullcontext
@@ -14,7 +13,7 @@ from pathlib import Path
 import click
 
 from shim.obslog import LogError, dump_lines
-from shim.replay import UnknownProfile, replay_events, replay_file, replay_lines
+from shim.replay import UnknownProfile, replay_events, replay_file
 from storage.errors import StorageError
 
 from . import config as configmod
@@ -70,15 +69,9 @@ def _moment(text: str | None, name: str) -> float | None:
 
 
 def _nudge_recorder(ctx: click.Context) -> None:
-    """Tell a running recorder to re-read its pause state now."""
-    from storage.lockfile import holder
+    from storage.lockfile import nudge_recorder
 
-    pid = holder(_db_path(ctx))
-    if pid and pid > 0:
-        try:
-            os.kill(pid, signal.SIGUSR1)
-        except OSError:
-            pass
+    nudge_recorder(_db_path(ctx))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -61,7 +61,6 @@ def bench_replay_year(tmp: Path) -> None:
     cmd = [sys.executable, "-m", "ui", "replay", str(log), "--json"]
     best = None
     for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
         wall = time.perf_counter() - t

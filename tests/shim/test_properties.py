@@ -1,7 +1,6 @@
 """Properties every profile keeps, over generated logs (hypothesis)."""
 
 import json
-import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,7 +1,6 @@
 """The store: file modes, pragmas, integrity, input spans, ranges, forget."""
 
 import os
-import sqlite3
 import stat
 
 import pytest

@@ -1,8 +1,6 @@
 """Hostile input: a web page on another port attacking the dashboard, and markup in app names."""
 
-import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest

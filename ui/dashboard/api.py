@@ -18,7 +18,7 @@ from shim.obslog import dump_lines
 from shim.profiles import PROFILES
 from shim.replay import replay_events
 from shim.timeline import lanes
-from storage.lockfile import holder
+from storage.lockfile import holder, nudge_recorder
 from storage.store import Store
 
 from .. import config as configmod
@@ -269,14 +269,7 @@ class DashboardAPI:
         return {"paused": False}
 
     def _nudge(self) -> None:
-        import signal
-
-        pid = holder(self.db_path)
-        if pid and pid > 0:
-            try:
-                os.kill(pid, signal.SIGUSR1)
-            except OSError:
-                pass
+        nudge_recorder(self.db_path)
 
     def forget(self, body: dict) -> dict[str, Any]:
         if body.get("all") is True:
