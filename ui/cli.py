@@ -74,7 +74,17 @@ def _nudge_recorder(ctx: click.Context) -> None:
     nudge_recorder(_db_path(ctx))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Storage trouble anywhere (a locked or unwritable database) ends as one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StorageError as exc:
+            raise Failure(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), envvar="ONLOOKER_DB",
               help="Database file (default: the per-user data directory; env ONLOOKER_DB).")
 @click.version_option(package_name="onlooker")

@@ -16,6 +16,9 @@ keep_titles = false
 # Titles matching this pattern are never stored, even with keep_titles on.
 # title_deny = "bank|health|password"
 
+# Delete recordings older than this many days (checked when the recorder starts and daily).
+# retention_days = 90
+
 # The built-in meeting rules (Zoom, Teams, Webex, Slack huddles, GoTo, Meet/Zoom/Teams in a
 # browser) stay on unless this is false. Add your own below.
 default_meeting_rules = true
@@ -35,6 +38,7 @@ class ConfigError(ValueError):
 class Config:
     keep_titles: bool = False
     title_deny: re.Pattern | None = None
+    retention_days: int | None = None
     classifier: Classifier = field(default_factory=Classifier)
     path: Path | None = None
 
@@ -54,10 +58,14 @@ def load(path: Path) -> Config:
         if not isinstance(keep, bool):
             raise ValueError("keep_titles must be true or false")
         deny = data.get("title_deny")
+        retention = data.get("retention_days")
+        if retention is not None and (not isinstance(retention, int) or isinstance(retention, bool)
+                                      or retention < 1):
+            raise ValueError("retention_days must be a whole number of days (1 or more)")
         rules = rules_from_config(data.get("meeting", []),
                                   keep_defaults=bool(data.get("default_meeting_rules", True)))
         return Config(keep_titles=keep, title_deny=re.compile(deny, re.I) if deny else None,
-                      classifier=Classifier(rules), path=path)
+                      retention_days=retention, classifier=Classifier(rules), path=path)
     except (ValueError, re.error) as exc:
         raise ConfigError(f"{path}: {exc}") from None
 

@@ -18,6 +18,39 @@ from storage.writer import Writer
 from .config import Config
 
 
+class _Retention:
+    """Deletes recordings older than ``retention_days``: at start, then once a day."""
+
+    def __init__(self, store: Store, days: int | None, echo):
+        self.store, self.days, self.echo = store, days, echo
+        self._stop = threading.Event()
+
+    def purge(self) -> int:
+        import time
+
+        cutoff = time.time() - self.days * 86400
+        return self.store.forget(0.0, cutoff)
+
+    def start(self) -> "_Retention":
+        if self.days:
+            def loop():
+                while True:
+                    try:
+                        n = self.purge()
+                        if n:
+                            self.echo(f"onlooker: deleted {n} rows older than {self.days} days",
+                                      err=True)
+                    except Exception as exc:  # a busy database: try again tomorrow
+                        self.echo(f"onlooker: retention purge postponed ({exc})", err=True)
+                    if self._stop.wait(86400):
+                        return
+            threading.Thread(target=loop, name="onlooker-retention", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def _quietly(step) -> None:
     try:
         step()
@@ -39,6 +72,7 @@ def watch(db_path: Path, config: Config, *, echo=print) -> int:
     stop = threading.Event()
     try:
         store = Store(connect(db_path))
+        retention = _Retention(store, config.retention_days, echo)
         desktop = None
         writer = Writer(store, on_error=lambda exc: echo(f"onlooker: cannot write yet ({exc}); "
                                                          "keeping it and retrying", err=True),
@@ -56,9 +90,10 @@ def watch(db_path: Path, config: Config, *, echo=print) -> int:
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGUSR1, lambda *_: writer.poke())  # 'pause' / 'resume' nudge us
         echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
+        retention.start()
         while not stop.is_set():
             stop.wait(3600)  # woken by a signal handler or the desktop thread ending
-        for step in (locks.stop, listener.stop, desktop.stop):
+        for step in (retention.stop, locks.stop, listener.stop, desktop.stop):
             _quietly(step)  # with the X server gone, these may fail; the data is what matters
         writer.stop()
         for s, handler in previous.items():

@@ -323,3 +323,24 @@ def test_browser_meeting_starts_and_ends_with_its_title(xdesktop, watcher_factor
     assert w.stop() == 0
     got = rows(db, "SELECT kind, app, title FROM events WHERE kind LIKE 'meeting%' ORDER BY ts")
     assert got == [("meeting_start", "firefox", None), ("meeting_end", None, None)]
+
+
+def test_retention_deletes_old_recordings_when_the_recorder_starts(xdesktop, tmp_path):
+    from shim.observation import Observation
+    from storage.db import connect
+    from storage.store import Store
+    from tests.desktop.conftest import Watcher
+
+    db = tmp_path / "old.db"
+    now = time.time()
+    Store(connect(db)).record([Observation(now - 40 * 86400, "focus", app="OLD-MARKER"),
+                               Observation(now - 86400, "focus", app="recent")], [])
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("retention_days = 30\n")
+    w = Watcher(xdesktop, db, extra_env={"ONLOOKER_CONFIG": str(cfg)})
+    assert wait_for(lambda: rows(db, "SELECT count(*) FROM events WHERE app = 'OLD-MARKER'") == [(0,)])
+    assert w.stop() == 0
+    assert rows(db, "SELECT count(*) FROM events WHERE app = 'recent'") == [(1,)]
+    for suffix in ("", "-wal"):
+        p = tmp_path / ("old.db" + suffix)
+        assert not p.exists() or b"OLD-MARKER" not in p.read_bytes()

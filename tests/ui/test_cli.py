@@ -189,3 +189,33 @@ def test_help_has_examples_for_every_command():
         assert res.exit_code == 0, name
         if name not in ("meeting", "import", "resume", "config"):
             assert "Example" in res.output, name
+
+
+def test_watch_without_a_display_says_to_try_the_demo(run, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
+    res = run("watch")
+    assert res.exit_code == 2
+    assert res.output.strip() == ("onlooker: no display to observe (DISPLAY is not set); on a "
+                                  "machine without a screen, try 'onlooker demo'")
+
+
+def test_locked_database_is_a_clear_error_and_loses_nothing(run, db_path):
+    """Another program holding the write lock: the write waits, then fails with one line."""
+    import sqlite3
+
+    store = Store(connect(db_path))
+    store.record([Observation(time.time(), "focus", app="kept")], [])
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        res = run("pause")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert res.exit_code == 1
+    assert "locked" in res.output and "try again" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert store.conn.execute("SELECT app FROM events").fetchall() == [("kept",)]
+    assert run("pause").exit_code == 0  # and works once the lock is gone

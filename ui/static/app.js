@@ -617,9 +617,12 @@ async function poll() {
       await refreshStatus();
       const today = new Date(); const iso = `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}`;
       if (state.day === iso || state.overview.demo) {
-        const keep = state.view;
+        const keep = state.view, oldSpan = state.dayData.observed_until - state.dayData.start;
         await loadDay(state.day);
-        if (keep[1] - keep[0] < state.dayData.observed_until - state.dayData.start - 1) { state.view = keep; render(); }
+        const span = state.dayData.observed_until - state.dayData.start;
+        if (keep[1] >= oldSpan - 1) keep[1] = span;  // the view showed the live edge: follow it
+        state.view = [Math.max(0, Math.min(keep[0], span - 1)), Math.min(keep[1], span)];
+        render();
       }
       if (state.tab === "data") renderData();
     }
