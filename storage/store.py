@@ -168,6 +168,18 @@ class Store:
         highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
         return (min(lows), max(highs)) if lows else None
 
+    def observed(self, start: float, end: float, *, live: bool = False) -> tuple[float, float] | None:
+        """The observed part of [start, end): from its first record to its last (to now, if a
+        recorder is running now). Time before and after is unknown, not idle. None: nothing."""
+        bounds = self.bounds(start, end)
+        if bounds is None:
+            return None
+        first, last = bounds
+        now = time.time()
+        if live and start <= now < end:
+            last = now
+        return first, max(last, first + 1)
+
     def events(self, start: float, end: float) -> tuple[LogHeader, Iterator[Event]]:
         """The observation log for [start, end): header + time-sorted events relative to start,
         beginning with the state carried in from before (focused app, meeting, share, lock)."""

@@ -407,10 +407,14 @@ def report(ctx, date, from_, to, profiles, as_json) -> None:
       onlooker report --date yesterday --profile zoom-2020
       onlooker report --from 09:00 --to 12:00 --json
     """
+    from storage.lockfile import holder
+
     start, end = _range(ctx, date, from_, to)
     store = _store(ctx, readonly=True)
-    end = min(end, max(time.time(), start + 1))
-    header, events = store.events(start, end)
+    if not (from_ or to):  # a whole day: only the part that was observed counts
+        observed = store.observed(start, end, live=bool(holder(_db_path(ctx))))
+        start, end = observed or (start, start + 1)
+    header, events = store.events(start, end + 0.001)
     try:
         result = replay_events(header, events, profiles or None, until=end - start)
     except UnknownProfile as exc:

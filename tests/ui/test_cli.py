@@ -219,3 +219,21 @@ def test_locked_database_is_a_clear_error_and_loses_nothing(run, db_path):
     assert len(res.output.strip().splitlines()) == 1
     assert store.conn.execute("SELECT app FROM events").fetchall() == [("kept",)]
     assert run("pause").exit_code == 0  # and works once the lock is gone
+
+
+def test_report_for_a_day_counts_only_the_observed_part(run, db_path):
+    """The lecture recorded from 10:00 to 10:45: the report finds its 4 Zoom icons, and the
+    unrecorded hours since midnight are not called idle (Teams would not show Away)."""
+    from tests.ui.conftest import seed
+
+    seed(db_path)
+    res = run("report", "--date", "2026-11-23", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    by_id = {p["id"]: p for p in out["profiles"]}
+    assert out["log"]["start"] == "2026-11-23T10:00:00.000Z"
+    assert out["log"]["duration_s"] == 2700
+    assert by_id["zoom-2020"]["metrics"]["icons_shown"] == 4
+    assert by_id["teams-presence"]["metrics"]["away_s_5min"] == 0
+    text = run("report", "--date", "2026-11-23").output
+    assert "10:03:47–10:04:02  The host would see the clock icon" in text

@@ -95,17 +95,8 @@ class DashboardAPI:
             raise BadRequest(str(exc)) from None
 
     def _observed(self, day_start: float, day_end: float) -> tuple[float, float] | None:
-        """The part of a day that was observed: from its first record to its last (to now while
-        a recorder runs today). Time before and after is unknown, not idle."""
         with self._lock:
-            bounds = self.store.bounds(day_start, day_end)
-        if bounds is None:
-            return None
-        first, last = bounds
-        now = time.time()
-        if day_start <= now < day_end and holder(self.db_path):
-            last = now
-        return first, max(last, first + 1)
+            return self.store.observed(day_start, day_end, live=bool(holder(self.db_path)))
 
     def day(self, day: str | None = None) -> dict[str, Any]:
         """Timeline lanes and every profile's result for one day (or the demo's range)."""
