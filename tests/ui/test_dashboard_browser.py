@@ -101,12 +101,32 @@ def test_host_view_scrubber_shows_and_clears_the_clock_icon(page):
     shot(page, "dashboard-host-view")
 
 
-def test_trends_plot_the_days_metric(page):
-    page.click("#tab-trends")
-    page.wait_for_selector("article[data-profile='zoom-2020'] svg.chart rect")
-    bar = page.locator("article[data-profile='zoom-2020'] svg.chart rect title").first
-    assert bar.text_content() == "2026-11-23: 77.8"
-    shot(page, "dashboard-trends")
+def test_trends_plot_each_days_metric(chromium, tmp_path):
+    """Three recorded days (three classroom scenarios): one bar a day, with the day's figure."""
+    from tests.ui.conftest import seed
+    from ui.dashboard.api import DashboardAPI
+    from ui.dashboard.server import DashboardServer
+
+    db = tmp_path / "days.db"
+    day0 = 1795428000.0  # 2026-11-23T10:00Z
+    for i, name in enumerate(("email-during-lecture", "phone-break", "attentive-student")):
+        store, _ = seed(db, name, start=day0 + i * 86400)
+    server = DashboardServer(DashboardAPI(store, db, tmp_path / "c.toml")).start()
+    ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
+    try:
+        page = ctx.new_page()
+        page.goto(server.url())
+        page.wait_for_selector("#timeline svg")
+        page.click("#tab-trends")
+        page.wait_for_selector("article[data-profile='zoom-2020'] svg.chart rect")
+        bars = page.locator("article[data-profile='zoom-2020'] svg.chart rect title").all_text_contents()
+        assert bars == ["2026-11-23: 77.8", "2026-11-24: 74.9", "2026-11-25: 100"]
+        teams = page.locator("article[data-profile='teams-presence'] svg.chart rect title").all_text_contents()
+        assert teams[1] == "2026-11-24: 8"  # the phone break: 8 minutes Away, in minutes
+        shot(page, "dashboard-trends")
+    finally:
+        ctx.close()
+        server.stop()
 
 
 def test_your_data_forgets_a_range_and_then_everything(page, dashboard):

@@ -466,14 +466,16 @@ async function renderTrends() {
   if (!data.days.length) { box.append(el("p", { class: "na", text: "Nothing recorded yet." })); return; }
   for (const p of shownProfiles()) {
     const [key, label] = TREND_KEYS[p.id];
+    const inMin = key.endsWith("_s") || key.includes("_s_");  // seconds read better as minutes
+    const unit = inMin ? label.replace(/^s /, "min ") : label;
     const pts = data.days.filter((r) => r.metrics[p.id] && r.metrics[p.id][key] !== undefined && r.metrics[p.id][key] !== null)
-                         .map((r) => [r.day, r.metrics[p.id][key]]);
+                         .map((r) => [r.day, inMin ? Math.round(r.metrics[p.id][key] / 6) / 10 : r.metrics[p.id][key]]);
     const card = el("article", { class: "card", "data-profile": p.id }, el("h2", { text: p.name }),
-                    el("p", { class: "seen", text: `${label}, per day` }));
+                    el("p", { class: "seen", text: `${unit}, per day` }));
     if (!pts.length) { card.append(el("p", { class: "na", text: "No day in this period had what this rule needs." })); box.append(card); continue; }
-    const W = 400, H = 150, max = Math.max(1, ...pts.map((q) => q[1]));
-    const svg = sv("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${p.name}: ${label} per day` });
-    const bw = Math.max(2, (W - 30) / pts.length - 2);
+    const W = 400, H = 150, max = key.endsWith("_pct") ? 100 : Math.max(1, ...pts.map((q) => q[1]));
+    const svg = sv("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${p.name}: ${unit} per day` });
+    const bw = Math.min(36, Math.max(2, (W - 30) / pts.length - 2));
     pts.forEach(([day, v], i) => {
       const h = ((H - 30) * v) / max, x0 = 28 + i * (bw + 2);
       const r = sv("rect", { class: "bar", x: x0, y: H - 18 - h, width: bw, height: Math.max(1, h) });
@@ -481,7 +483,11 @@ async function renderTrends() {
       svg.append(r);
     });
     svg.append(sv("text", { x: 0, y: 12, text: String(max) }), sv("text", { x: 0, y: H - 18, text: "0" }),
-               sv("text", { x: 28, y: H - 4, text: pts[0][0] }), sv("text", { x: W - 70, y: H - 4, text: pts[pts.length - 1][0] }));
+               sv("text", { x: 28, y: H - 4, text: pts[0][0] }));
+    if (pts.length > 1) {
+      const lastX = 28 + (pts.length - 1) * (bw + 2);
+      if (lastX > 28 + 75) svg.append(sv("text", { x: Math.min(lastX, W - 60), y: H - 4, text: pts[pts.length - 1][0] }));
+    }
     card.append(svg);
     const t = el("table", { class: "sr-only" }, el("caption", { text: `${p.name} per day` }));
     for (const [day, v] of pts) t.append(el("tr", {}, el("th", { text: day }), el("td", { text: String(v) })));
