@@ -228,3 +228,13 @@ def test_no_token_shows_what_to_do(chromium, dashboard):
     pg.wait_for_selector("#error:not([hidden])")
     assert "one-time key" in pg.locator("#error").inner_text()
     ctx.close()
+
+
+def test_a_day_without_records_says_so(page):
+    page.click("#prev-day")
+    expect(page.locator("#day")).to_have_value("2026-11-22")
+    expect(page.locator("#tl-info")).to_have_text("Nothing was recorded on this day.")
+    assert page.locator("path.flag").count() == 0
+    page.click("#next-day")
+    expect(page.locator("#day")).to_have_value("2026-11-23")
+    expect(page.locator("path.flag[data-profile='zoom-2020']")).to_have_count(4)

@@ -101,7 +101,10 @@ class DashboardAPI:
     def day(self, day: str | None = None) -> dict[str, Any]:
         """Timeline lanes and every profile's result for one day (or the demo's range)."""
         day_start, day_end = self._range(day)
-        observed = (day_start, day_end) if self.demo else self._observed(day_start, day_end)
+        if self.default_range and (day_start, day_end) == self.default_range:
+            observed = self.default_range  # the demonstration's own period
+        else:
+            observed = self._observed(day_start, day_end)
         start, until = observed or (day_start, day_start + 1)
         with self._lock:
             header, events = self.store.events(start, until + 0.001)

@@ -263,6 +263,7 @@ function renderTimeline() {
     if (b - a > 5) { state.view = [a, b]; renderTimeline(); } else sel.setAttribute("width", 0);
   });
   box.append(svg);
+  if (d.empty) info.textContent = "Nothing was recorded on this day.";
   renderLegend();
 }
 function renderLegend() {
