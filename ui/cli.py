@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from shim.obslog import LogError, dump_lines
+from shim.obslog import LogError
 from shim.replay import UnknownProfile, replay_events, replay_file
 from storage.errors import StorageError
 
@@ -286,15 +286,10 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
       onlooker log --from 09:00 --to 12:00 -o morning.jsonl
       onlooker replay morning.jsonl
     """
+    from storage.export import log_lines
+
     store = _store(ctx, readonly=True)
-    if from_ is None:
-        bounds = store.bounds()
-        start = bounds[0] if bounds else time.time()
-    else:
-        start = _moment(from_, "from")
-    end = _moment(to, "to") or time.time() + 1
-    header, events = store.events(start, end)
-    lines = dump_lines(header, events)
+    lines = log_lines(store, _moment(from_, "from"), _moment(to, "to") or time.time() + 1)
     try:
         target = open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)
     except OSError as exc:

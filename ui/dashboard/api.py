@@ -3,8 +3,6 @@ values and validates its input. The HTTP server only routes to these."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
@@ -14,10 +12,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shim.obslog import dump_lines
 from shim.profiles import PROFILES
 from shim.replay import replay_events
 from shim.timeline import lanes
+from storage.export import log_lines, metrics_csv
 from storage.lockfile import holder, nudge_recorder
 from storage.store import Store
 
@@ -215,28 +213,15 @@ class DashboardAPI:
         except configmod.ConfigError:
             return configmod.Config(path=self.config_path)
 
-    def export(self, fmt: str, day: str | None = None) -> tuple[str, str, bytes]:
+    def export(self, fmt: str) -> tuple[str, str, bytes]:
         """(file name, content type, body) of the diary: the observation log or daily metrics."""
         if fmt == "jsonl":
             with self._lock:
-                bounds = self.store.bounds()
-                if not bounds:
-                    start, end = time.time(), time.time()
-                else:
-                    start, end = bounds[0], bounds[1] + 1
-                header, events = self.store.events(start, end)
-                text = "\n".join(dump_lines(header, events)) + "\n"
+                text = "\n".join(log_lines(self.store)) + "\n"
             return "onlooker-diary.jsonl", "application/x-ndjson", text.encode()
         if fmt == "csv":
-            rows = self.trends(days=366)["days"]
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(["day", "profile", "metric", "value"])
-            for r in rows:
-                for pid, metrics in r["metrics"].items():
-                    for k, v in metrics.items():
-                        w.writerow([r["day"], pid, k, v])
-            return "onlooker-diary-metrics.csv", "text/csv", buf.getvalue().encode()
+            text = metrics_csv(self.trends(days=366)["days"])
+            return "onlooker-diary-metrics.csv", "text/csv", text.encode()
         raise BadRequest("format must be jsonl or csv")
 
     # --- changing ------------------------------------------------------------------------
