@@ -34,6 +34,7 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="onlooker-writer", daemon=True)
         self._was_paused = False
         self.committed_batches = 0
+        self._give_up_at = float("inf")
         self.last_error: BaseException | None = None
 
     def drain_from(self, drain_input: Callable[[], list[InputSecond]]) -> None:
@@ -57,14 +58,16 @@ class Writer:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            if not self._stop.is_set():
+            stopping = self._stop.is_set()  # read before flushing: stop() may come mid-flush
+            if not stopping:
                 self._stop.wait(BATCH_S)  # gather up to a second of happenings into one commit
             self._wake.clear()
-            self.flush()
-            if self._stop.is_set():
+            written = self.flush()
+            if stopping and (written or time.monotonic() > self._give_up_at):
                 return
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Write what is queued; False (and everything kept for a retry) if it could not."""
         with self._lock:
             batch, self._pending = self._pending, []
         inputs = self._inputs + self._drain_input()
@@ -73,7 +76,7 @@ class Writer:
             paused = self.store.paused_until() is not None
             if paused:
                 self._was_paused = True
-                return  # paused: what happened is dropped, as the user asked
+                return True  # paused: what happened is dropped, as the user asked
             if self._was_paused:
                 self._was_paused = False
                 self._on_resume()
@@ -83,18 +86,24 @@ class Writer:
                 self.store.record(batch, inputs)
                 self.committed_batches += 1
             self.last_error = None
+            return True
         except (StorageError, OSError, Exception) as exc:  # keep the batch; retry next time
             with self._lock:
                 self._pending = batch + self._pending
             self._inputs = inputs
+            if self.last_error is None or str(self.last_error) != str(exc):
+                self._on_error(exc)  # once per distinct problem, not every retry
             self.last_error = exc
-            self._on_error(exc)
-            if not self._stop.is_set():
-                time.sleep(min(BATCH_S, 0.5))
-                self._wake.set()
+            if self._stop.is_set():
+                time.sleep(0.2)  # stopping: retry soon, until stop()'s deadline
+            else:
+                self._stop.wait(0.5)
+            self._wake.set()
+            return False
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Flush what is queued and end the thread."""
+        """Flush what is queued (retrying for up to ``timeout``) and end the thread."""
+        self._give_up_at = time.monotonic() + max(0.0, timeout - 1.0)
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():
