@@ -485,7 +485,7 @@ def demo(example: str, browser: bool, once: bool, serve_for: float | None) -> No
 
     try:
         run_demo(_example_path(example), browser=browser, once=once, echo=click.echo,
-                 serve_for=serve_for)
+                 serve_for=serve_for, scenarios={n: _example_path(n) for n in example_names()})
     except (StorageError, LogError) as exc:
         raise Failure(str(exc)) from None
 

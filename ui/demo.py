@@ -15,19 +15,24 @@ from storage.store import Store
 from .render import table
 
 
-def load_demo(log_path: Path, db_path: Path) -> tuple[Store, float, float, str]:
-    """Parse the log, store it as if recorded, and return (store, start, end, title)."""
+def load_scenario(store: Store, log_path: Path) -> tuple[float, float, str]:
+    """Parse a log and store it as if it had been recorded; (start, end, title)."""
     with open(log_path, encoding="utf-8") as fh:
         header, events = parse(fh)
-    store = Store(connect(db_path))
     start = header.start if header.start is not None else 0.0
     load_log(store, header, events, start)
     end = start + max((e.end for e in events), default=0.0)
-    return store, start, end, header.title or log_path.stem
+    return start, end, header.title or log_path.stem
+
+
+def load_demo(log_path: Path, db_path: Path) -> tuple[Store, float, float, str]:
+    """A fresh database holding one scenario: (store, start, end, title)."""
+    store = Store(connect(db_path))
+    return (store, *load_scenario(store, log_path))
 
 
 def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=print,
-             serve_for: float | None = None) -> None:
+             serve_for: float | None = None, scenarios: dict[str, Path] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="onlooker-demo-") as tmp:
         store, start, end, title = load_demo(log_path, Path(tmp) / "demo.db")
         header, events = store.events(start, end + 0.001)  # the range's end is exclusive
@@ -39,4 +44,5 @@ def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=
         from .dashboard.app import open_dashboard
 
         open_dashboard(store, Path(tmp) / "demo.db", browser=browser, echo=echo, day=(start, end),
-                       title=title, demo=True, serve_for=serve_for)
+                       title=title, demo=True, serve_for=serve_for,
+                       scenarios=scenarios, scenario=log_path.stem)

@@ -37,13 +37,16 @@ def _day_of(epoch: float) -> str:
 
 class DashboardAPI:
     def __init__(self, store: Store, db_path: Path, config_path: Path, *, title: str | None = None,
-                 default_range: tuple[float, float] | None = None, demo: bool = False):
+                 default_range: tuple[float, float] | None = None, demo: bool = False,
+                 scenarios: dict[str, Path] | None = None, scenario: str | None = None):
         self.store = store
         self.db_path = Path(db_path)
         self.config_path = Path(config_path)
         self.title = title
         self.default_range = default_range
         self.demo = demo
+        self.scenarios = scenarios or {}  # demonstration logs a teacher can switch between
+        self.scenario = scenario
         self._lock = threading.RLock()  # one connection, many request threads
         self._trend_cache: dict[str, tuple[str, dict]] = {}
         self._changes = 0
@@ -82,6 +85,8 @@ class DashboardAPI:
             "last_day": _day_of(bounds[1]) if bounds else None,
             "default_day": default,
             "profiles": [{"id": p.id, "name": p.name, "seen_by": p.seen_by} for p in PROFILES.values()],
+            "scenarios": sorted(self.scenarios),
+            "scenario": self.scenario,
         }
 
     def _range(self, day: str | None) -> tuple[float, float]:
@@ -263,6 +268,21 @@ class DashboardAPI:
         self._trend_cache.clear()
         self._changed()
         return {"deleted": n}
+
+    def select_scenario(self, body: dict) -> dict[str, Any]:
+        """Demonstrations only: replace the stored scenario with another bundled one."""
+        name = body.get("name")
+        if not self.demo or name not in self.scenarios:
+            raise BadRequest("no such demonstration scenario")
+        from ..demo import load_scenario
+
+        with self._lock:
+            self.store.forget()
+            start, end, title = load_scenario(self.store, self.scenarios[name])
+        self.default_range, self.title, self.scenario = (start, end), title, name
+        self._trend_cache.clear()
+        self._changed()
+        return self.overview()
 
     def set_settings(self, body: dict) -> dict[str, Any]:
         self._changed()

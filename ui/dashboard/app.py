@@ -15,10 +15,11 @@ from .server import DashboardServer
 
 def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=print,
                    day: tuple[float, float] | None = None, title: str | None = None,
-                   demo: bool = False, serve_for: float | None = None) -> None:
+                   demo: bool = False, serve_for: float | None = None,
+                   scenarios: dict[str, Path] | None = None, scenario: str | None = None) -> None:
     """Blocks until the window closes (or Ctrl-C in browser mode); the port closes with it."""
     api = DashboardAPI(store, db_path, default_config_path(), title=title, default_range=day,
-                       demo=demo)
+                       demo=demo, scenarios=scenarios, scenario=scenario)
     server = DashboardServer(api).start()
     from ..notify import Notifier, dbus_sender
 

@@ -65,7 +65,7 @@ class DashboardServer(ThreadingHTTPServer):
 
 GET_ROUTES = {"/api/version", "/api/overview", "/api/day", "/api/trends", "/api/data",
               "/api/settings", "/api/live", "/api/export"}
-POST_ROUTES = {"/api/pause", "/api/resume", "/api/forget", "/api/settings"}
+POST_ROUTES = {"/api/pause", "/api/resume", "/api/forget", "/api/settings", "/api/scenario"}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -149,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
     def _post(self, path: str, body: dict) -> Any:
         api = self.server.api
         return {"/api/pause": api.pause, "/api/resume": api.resume, "/api/forget": api.forget,
-                "/api/settings": api.set_settings}[path](body)
+                "/api/settings": api.set_settings, "/api/scenario": api.select_scenario}[path](body)
 
     def _body(self) -> dict:
         length = int(self.headers.get("Content-Length") or 0)

@@ -608,6 +608,13 @@ async function renderSettings() {
 // ---------------------------------------------------------------- status, live updates
 async function refreshStatus() {
   const ov = state.overview = await getJSON("/api/overview");
+  const box = document.getElementById("scenario-box"), pick = document.getElementById("scenario");
+  box.hidden = !ov.scenarios.length;
+  if (ov.scenarios.length && pick.options.length !== ov.scenarios.length) {
+    clear(pick);
+    for (const name of ov.scenarios) pick.append(el("option", { value: name, text: name.replace(/-/g, " ") }));
+  }
+  if (ov.scenario) pick.value = ov.scenario;
   const chips = clear(document.getElementById("status"));
   if (ov.demo) chips.append(el("span", { class: "chip", text: "demonstration data" }));
   if (ov.recording) chips.append(el("span", { class: "chip live", text: "recording" }));
@@ -672,6 +679,13 @@ async function main() {
   document.getElementById("zoom-out").addEventListener("click", () => zoom(2));
   document.getElementById("zoom-all").addEventListener("click", () => { state.view = [0, state.dayData.observed_until - state.dayData.start]; renderTimeline(); });
   document.getElementById("trend-days").addEventListener("change", renderTrends);
+  document.getElementById("scenario").addEventListener("change", async (ev) => {
+    await postJSON("/api/scenario", { name: ev.target.value });
+    await refreshStatus();
+    document.getElementById("title").textContent = state.overview.title;
+    state.day = null;
+    await loadDay(state.overview.default_day);
+  });
   document.getElementById("timeline").addEventListener("keydown", (ev) => {
     if (ev.key === "+" || ev.key === "=") zoom(0.5);
     else if (ev.key === "-") zoom(2);
