@@ -227,3 +227,12 @@ def test_bad_bodies_get_clear_400s_without_stack_traces(dashboard):
         assert b"Traceback" not in payload and b".py" not in payload
     status, _, _ = raw(dashboard.port, "POST", "/api/forget", h, b"x" * 70000)
     assert status == 413
+
+
+def test_scenario_switching_exists_only_in_demonstrations(dashboard):
+    """On a real diary the demo's 'replace the data' action is refused."""
+    before = rows(dashboard)
+    h = ok_headers(dashboard, **{"Content-Type": "application/json"})
+    status, _, body = raw(dashboard.port, "POST", "/api/scenario", h, {"name": "quiz-tab-switches"})
+    assert status == 400 and b"no such demonstration scenario" in body
+    assert rows(dashboard) == before
