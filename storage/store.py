@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -255,17 +256,16 @@ class Store:
             else:
                 n = self.conn.execute("DELETE FROM events WHERE ts >= ? AND ts < ?",
                                       (round(start * 1000), round(end * 1000))).rowcount
-                # spans cut by the range keep their outside parts (counts scaled down)
-                self._trim_spans(start, end)
+                # input is kept in whole seconds: every second the range touches goes
+                lo, hi = math.floor(start), math.ceil(end)
+                self._trim_spans(lo, hi)
                 n += self.conn.execute("DELETE FROM input_spans WHERE start >= ? AND end <= ?",
-                                       (start, end)).rowcount
+                                       (lo, hi)).rowcount
         self.scrub()
         return n
 
-    def _trim_spans(self, start: float, end: float) -> None:
-        import math
-
-        lo, hi = math.floor(start), math.ceil(end)
+    def _trim_spans(self, lo: int, hi: int) -> None:
+        """Spans cut by [lo, hi) keep their outside parts (counts scaled down)."""
         rows = [r for r in self.spans(lo, hi) if not (r[1] >= lo and r[2] <= hi)]
         for rid, a, b, k, p in rows:
             parts = [(a, min(b, lo)), (max(a, hi), b)]

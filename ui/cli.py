@@ -53,10 +53,7 @@ def _store(ctx: click.Context, *, readonly: bool = False):
     from storage.db import connect
     from storage.store import Store
 
-    try:
-        return Store(connect(_db_path(ctx), readonly=readonly))
-    except StorageError as exc:
-        raise Failure(str(exc)) from None
+    return Store(connect(_db_path(ctx), readonly=readonly))  # errors: see _Group.invoke
 
 
 def _moment(text: str | None, name: str) -> float | None:
@@ -128,8 +125,6 @@ def watch(ctx: click.Context) -> None:
         code = run_watch(_db_path(ctx), cfg, echo=click.echo)
     except ShimError as exc:
         raise Failure(str(exc), 2) from None
-    except StorageError as exc:
-        raise Failure(str(exc)) from None
     ctx.exit(code)
 
 
@@ -319,10 +314,7 @@ def forget(ctx: click.Context, from_: str | None, to: str | None, everything: bo
     if not yes and not click.confirm(f"Delete {what}?", default=False):
         raise Failure("nothing deleted", 1)
     store = _store(ctx)
-    try:
-        n = store.forget() if everything else store.forget(_moment(from_, "from"), _moment(to, "to"))
-    except StorageError as exc:
-        raise Failure(str(exc)) from None
+    n = store.forget() if everything else store.forget(_moment(from_, "from"), _moment(to, "to"))
     click.echo(f"deleted {n} rows; the bytes are gone from the database and its WAL")
 
 
@@ -486,7 +478,7 @@ def demo(example: str, browser: bool, once: bool, serve_for: float | None) -> No
     try:
         run_demo(_example_path(example), browser=browser, once=once, echo=click.echo,
                  serve_for=serve_for, scenarios={n: _example_path(n) for n in example_names()})
-    except (StorageError, LogError) as exc:
+    except LogError as exc:
         raise Failure(str(exc)) from None
 
 

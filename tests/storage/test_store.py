@@ -109,3 +109,19 @@ def test_readonly_open_of_missing_db_says_what_to_do(tmp_path):
     from storage.errors import StorageError
     with pytest.raises(StorageError, match="onlooker watch"):
         connect(tmp_path / "none.db", readonly=True)
+
+
+def test_forget_with_fractional_bounds_removes_every_second_it_touches(db_path):
+    """Input is stored in whole seconds: forgetting 10.5-20.5 removes seconds 10-20 and keeps
+    the rest of a span that reaches outside, with its counts scaled down."""
+    store = Store(connect(db_path))
+    s = int(T0)
+    store.record([], [InputSecond(s + i, 1, 1) for i in range(0, 31)])  # one span [0, 31)
+    store.forget(T0 + 10.5, T0 + 20.5)
+    rows = store.conn.execute("SELECT start - ?, end - ?, keys FROM input_spans ORDER BY start",
+                              (s, s)).fetchall()
+    assert rows == [(0, 10, 10), (21, 31, 10)]
+    store.record([], [InputSecond(s + 40, 1, 0)])  # a one-second span on a fractional edge
+    store.forget(T0 + 40.5, T0 + 50)
+    assert store.conn.execute("SELECT count(*) FROM input_spans WHERE start = ?",
+                              (s + 40,)).fetchone() == (0,)

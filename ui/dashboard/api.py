@@ -301,7 +301,6 @@ class DashboardAPI:
             if not isinstance(body["keep_titles"], bool):
                 raise BadRequest("keep_titles must be true or false")
             configmod.set_value(self.config_path, "keep_titles", body["keep_titles"])
-            self._changed()
         if "add_rule" in body:
             rule = body["add_rule"]
             if not isinstance(rule, dict) or not isinstance(rule.get("app"), str):
@@ -316,12 +315,15 @@ class DashboardAPI:
     def live(self) -> dict[str, Any]:
         """Flags that hold right now (today, from what the recorder stored)."""
         now = time.time()
-        start, _ = day_range("today")
+        observed = self._observed(*day_range("today"))
+        if observed is None:
+            return {"now": now, "active": []}
+        start, until = observed  # from today's first record: unrecorded hours are not idle
         with self._lock:
-            header, events = self.store.events(start, now + 0.001)
+            header, events = self.store.events(start, until + 0.001)
             events = list(events)
-        result = replay_events(header, events, until=now - start)
-        t = now - start
+        result = replay_events(header, events, until=until - start)
+        t = until - start
         active = []
         for r in result.results:
             if r.id not in LIVE_PROFILES:
