@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import math
+
 from .classify import Classifier
+from .model import LATEST, MAX_SPAN_S, InvalidTime, Observation
 from .obslog import parse_time
-from .observation import Observation
 
 
 class AWFormatError(ValueError):
@@ -31,22 +33,51 @@ def _buckets(export: Any) -> Iterator[dict]:
         raise AWFormatError("not an ActivityWatch export: no 'buckets' at the top")
     buckets = export["buckets"]
     if isinstance(buckets, dict):  # both servers today: an object keyed by bucket id
-        yield from buckets.values()
+        items = list(buckets.items())
     elif isinstance(buckets, list):  # the old schema's array form
-        yield from buckets
+        items = [(str(i + 1), b) for i, b in enumerate(buckets)]
     else:
         raise AWFormatError("'buckets' must be an object or a list")
+    for key, bucket in items:
+        if not isinstance(bucket, dict):
+            raise AWFormatError(f"bucket {str(key)[:80]!r} is not an object")
+        yield bucket
+
+
+def _bucket_name(bucket: dict) -> str:
+    return str(bucket.get("id") or "?")[:80]
+
+
+def _check_event(e: Any, bucket: dict, i: int) -> tuple[float, float, dict]:
+    """One event's (timestamp, duration, data), each of the type and range it must have."""
+    if not isinstance(e, dict):
+        raise ValueError("not an object")
+    ts = parse_time(e.get("timestamp"))
+    duration = e.get("duration", 0) or 0
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not (
+            math.isfinite(duration) and 0 <= duration <= MAX_SPAN_S):
+        raise ValueError(f"duration must be seconds from 0 to {MAX_SPAN_S // 86400} days")
+    if ts + duration > LATEST:
+        raise InvalidTime("it ends after 2100-01-01")
+    data = e.get("data") or {}
+    if not isinstance(data, dict):
+        raise ValueError("'data' must be an object")
+    for key in ("app", "title", "status"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ValueError(f"'data.{key}' must be text")
+    return ts, float(duration), data
 
 
 def _events(bucket: dict) -> Iterator[tuple[float, float, dict]]:
-    for i, e in enumerate(bucket.get("events") or []):
+    events = bucket.get("events") or []
+    if not isinstance(events, list):
+        raise AWFormatError(f"bucket {_bucket_name(bucket)!r}: 'events' must be a list")
+    for i, e in enumerate(events):
         try:
-            ts = parse_time(e["timestamp"])
-            duration = float(e.get("duration") or 0)
-            data = e.get("data") or {}
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AWFormatError(f"bucket {bucket.get('id', '?')}: event {i + 1} is malformed ({exc})") from None
-        yield ts, duration, data
+            yield _check_event(e, bucket, i)
+        except ValueError as exc:
+            raise AWFormatError(f"bucket {_bucket_name(bucket)!r}: event {i + 1} is malformed "
+                                f"({exc})") from None
 
 
 def translate(export: Any, classifier: Classifier | None = None
@@ -57,8 +88,8 @@ def translate(export: Any, classifier: Classifier | None = None
     active: list[Span] = []
     seen_any = False
     for bucket in _buckets(export):
-        btype = bucket.get("type") or ""
-        bid = str(bucket.get("id") or "")
+        btype = bucket.get("type") if isinstance(bucket.get("type"), str) else ""
+        bid = bucket.get("id") if isinstance(bucket.get("id"), str) else ""
         if btype == "currentwindow" or bid.startswith("aw-watcher-window"):
             seen_any = True
             for ts, _dur, data in _events(bucket):

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from .observation import InputSecond
+from .model import InputSecond
 
 
 class InputCounter:
@@ -33,6 +33,19 @@ class InputCounter:
             if slot is None:
                 slot = self._counts[second] = [0, 0]
             slot[which] += 1
+        if first:
+            self._on_first()
+
+    def add(self, second: int, keys: int = 0, pointer: int = 0) -> None:
+        """Counts for a whole second known after the fact (a replayed log, or a source that
+        reports per-second totals). A second with zero counts still says input happened."""
+        if keys < 0 or pointer < 0:
+            raise ValueError("input counts must be >= 0")
+        with self._lock:
+            first = not self._counts
+            slot = self._counts.setdefault(int(second), [0, 0])
+            slot[0] += keys
+            slot[1] += pointer
         if first:
             self._on_first()
 

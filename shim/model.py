@@ -1,7 +1,9 @@
 """The observation data model shared by observers, the log format, profiles and storage.
 
-An ``Event`` is one thing the desktop or browser did, at ``t`` seconds from the log's start.
-Every layer speaks this type; nothing here does I/O.
+An ``Event`` is one thing the desktop or browser did, at ``t`` seconds from the log's start (what
+profiles read). An ``Observation`` is what an observer reports, at an absolute time, and an
+``InputSecond`` the input activity of one second (what the recorder stores). Every layer speaks
+these types; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "tab": ("url", "state"),
     "page_blur": ("url",),
     "page_focus": ("url",),
+    # optional browser events (the extension and the probe page record them; older logs lack them)
+    "fullscreen_enter": ("url",),
+    "fullscreen_exit": ("url",),
+    "pointer_leave": ("url",),
+    "pointer_enter": ("url",),
     "end": (),
 }
 EVENT_NAMES = frozenset(REQUIRED_FIELDS)
@@ -66,3 +73,69 @@ class LogHeader:
     start: float | None = None  # epoch seconds (UTC); None when the log only has relative times
     title: str | None = None
     version: int = 1
+    # the person's wall clock at the start: seconds east of UTC (from the start's "+05:45");
+    # None when unknown (then rules that follow the wall clock use UTC and say so)
+    utc_offset_s: int | None = None
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A desktop happening. ``kind`` is a log event name (focus, minimize, restore, lock, unlock,
+    meeting_start, meeting_end, share_start, share_end, ...) at ``ts`` epoch seconds (UTC)."""
+
+    ts: float
+    kind: str
+    app: str | None = None
+    window: str | None = None     # stable id of the window for its lifetime, e.g. "x11:0x1c00007"
+    category: str | None = None   # meeting / browser / other
+    title: str | None = None      # only when the user turned keep_titles on (already redacted)
+    data: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InputSecond:
+    """Input counts for one whole second (epoch second). Never which key, never where."""
+
+    second: int
+    keys: int
+    pointer: int
+
+
+# --- valid times ------------------------------------------------------------------------------
+# One notion of a valid time for the log parser, the command line, the store and the dashboard:
+# a moment between 1970 and 2100, and a period (a log, a report, an import's duration) of at most
+# MAX_SPAN_S. Costs then depend on what was observed, never on a number someone typed or a file
+# carried: 400 days of 10-minute slots is 57,600 slots.
+EARLIEST = 0.0                     # 1970-01-01T00:00:00Z
+LATEST = 4_102_444_800.0           # 2100-01-01T00:00:00Z
+MAX_SPAN_S = 400 * 86_400          # a little more than a year
+VALID_RANGE_TEXT = "1970-01-01 to 2100-01-01"
+
+
+class InvalidTime(ValueError):
+    """A time outside the valid range; the message names it and says what is allowed."""
+
+
+def check_moment(epoch: float, what: str = "time") -> float:
+    """``epoch`` if it is a finite moment from 1970 to 2100, else InvalidTime."""
+    if not isinstance(epoch, (int, float)) or isinstance(epoch, bool) or not (
+            EARLIEST <= epoch <= LATEST):  # NaN fails every comparison
+        raise InvalidTime(f"{what} is outside {VALID_RANGE_TEXT}")
+    return float(epoch)
+
+
+def check_span(seconds: float, what: str = "period") -> float:
+    """``seconds`` if it is a finite length from 0 to MAX_SPAN_S, else InvalidTime."""
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not (
+            0 <= seconds <= MAX_SPAN_S):
+        raise InvalidTime(f"{what} must be from 0 to {MAX_SPAN_S // 86_400} days long")
+    return float(seconds)
+
+
+def check_range(start: float, end: float, what: str = "range") -> tuple[float, float]:
+    """A period [start, end): both valid moments, start before end, at most MAX_SPAN_S long."""
+    check_moment(start, f"the start of the {what}")
+    check_moment(end, f"the end of the {what}")
+    if end <= start:
+        raise InvalidTime(f"the end of the {what} must be after its start")
+    check_span(end - start, f"a {what}")
+    return float(start), float(end)

@@ -11,10 +11,16 @@ import math
 
 import orjson  # 4-5x faster than json for a million small lines; same strictness
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, BinaryIO
 
-from .model import EVENT_NAMES, REQUIRED_FIELDS, TAB_STATES, Event, LogHeader
+from .model import (EARLIEST, EVENT_NAMES, LATEST, MAX_SPAN_S, REQUIRED_FIELDS, TAB_STATES,
+                    VALID_RANGE_TEXT, Event, InvalidTime, LogHeader, check_moment)
+
+# Bounds that keep a hostile or broken file from costing memory: a longer line is refused, and
+# fields this version does not know are kept (for a round trip) only while they are small.
+MAX_LINE_BYTES = 64 * 1024
+MAX_UNKNOWN_BYTES = 1024
 
 KNOWN_KEYS = frozenset(
     ("at", "ts", "event", "app", "title", "until", "keys", "pointer", "url", "state")
@@ -32,16 +38,29 @@ class LogError(ValueError):
 
 def parse_time(text: str) -> float:
     """ISO-8601 with a zone (``Z`` or an offset) -> epoch seconds."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > 64:
         raise ValueError("a time must be an ISO-8601 string")
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if value.tzinfo is None:
+            raise ValueError(f"time {text!r} has no zone (add Z or +HH:MM)")
+        return check_moment(value.timestamp(), f"time {text!r}")
+    except OverflowError:
+        raise InvalidTime(f"time {text!r} is outside {VALID_RANGE_TEXT}") from None
+
+
+def utc_offset(text: str) -> int:
+    """The zone of an ISO-8601 time, as seconds east of UTC ("+05:45" -> 20700, "Z" -> 0)."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    if value.tzinfo is None:
-        raise ValueError(f"time {text!r} has no zone (add Z or +HH:MM)")
-    return value.timestamp()
+    return int(value.utcoffset().total_seconds()) if value.tzinfo else 0
 
 
-def format_time(epoch: float) -> str:
-    """Epoch seconds -> ISO-8601 UTC with milliseconds, e.g. 2026-11-28T09:00:00.250Z."""
+def format_time(epoch: float, offset_s: int | None = None) -> str:
+    """Epoch seconds -> ISO-8601 with milliseconds: UTC (2026-11-28T09:00:00.250Z), or in the
+    zone ``offset_s`` seconds east of UTC when given (2026-11-28T14:45:00.250+05:45)."""
+    if offset_s:
+        zone = timezone(timedelta(seconds=offset_s))
+        return datetime.fromtimestamp(epoch, tz=zone).isoformat(timespec="milliseconds")
     stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="milliseconds")
     return stamp.replace("+00:00", "Z")
 
@@ -67,6 +86,9 @@ class LogReader:
         self.header = LogHeader()
         self._origin: float | None = None  # epoch of t == 0
         self._relative_seen = False
+        self.origin_offset: int | None = None  # zone of the first ISO time, without a header
+        self._lo = 0.0  # the earliest and latest moment seen (t=0 included), for the span check
+        self._hi = 0.0
 
     @property
     def origin(self) -> float | None:
@@ -87,6 +109,7 @@ class LogReader:
                 if self._relative_seen:
                     raise ValueError("an ISO 'ts' after 'at' times needs a header with 'start'")
                 self._origin = epoch
+                self.origin_offset = utc_offset(value)  # the first time's zone
             return epoch - self._origin
         return None
 
@@ -118,7 +141,9 @@ class LogReader:
         title = obj.get("title")
         if title is not None and not isinstance(title, str):
             raise ValueError("'title' must be text")
-        self.header = LogHeader(start=start, title=title)
+        # the start's own zone is the person's wall clock (Hubstaff's slots follow it)
+        offset = utc_offset(obj["start"]) if start is not None else None
+        self.header = LogHeader(start=start, title=title, utc_offset_s=offset)
         self._origin = start
         return None
 
@@ -147,6 +172,17 @@ class LogReader:
                 until = _number(until, "until")
             if until < t:
                 raise ValueError("'until' is before the event's time")
+        end = t if until is None else until
+        if t < self._lo:
+            self._lo = t
+        if end > self._hi:
+            self._hi = end
+        if self._hi - self._lo > MAX_SPAN_S:
+            raise ValueError(f"the log would span more than {MAX_SPAN_S // 86400} days; split it "
+                             "into shorter logs")
+        origin = self._origin
+        if origin is not None and not (origin + t >= EARLIEST and origin + end <= LATEST):
+            raise ValueError(f"this time is outside {VALID_RANGE_TEXT}")
         state = obj.get("state")
         if name == "tab":
             if state not in TAB_STATES:
@@ -163,9 +199,30 @@ class LogReader:
             pointer = _count(pointer, "pointer")
         app, url = obj.get("app"), obj.get("url")
         unknown = obj.keys() - KNOWN_KEYS
+        extra = {k: obj[k] for k in unknown} if unknown else None
+        if extra and len(orjson.dumps(extra)) > MAX_UNKNOWN_BYTES:
+            extra = None  # too large to carry along; nothing reads unknown fields
         return Event(t, name, app if type(app) is str else None, title, until, keys, pointer,
-                     url if type(url) is str else None, state,
-                     {k: obj[k] for k in unknown} if unknown else None)
+                     url if type(url) is str else None, state, extra)
+
+
+def read_lines(fh: BinaryIO) -> Iterator[str]:
+    """Lines of a log opened in binary mode, each decoded on its own: a line longer than
+    MAX_LINE_BYTES or not UTF-8 raises LogError naming it, and no line is held whole in memory
+    before it is known to be small."""
+    number = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise LogError(number, f"longer than {MAX_LINE_BYTES // 1024} KiB; an observation "
+                                   "line is far shorter - is this an observation log?")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LogError(number, "not UTF-8 text") from None
 
 
 def iter_events(lines: Iterable[str], reader: LogReader | None = None) -> Iterator[Event]:
@@ -189,7 +246,8 @@ def header_of(reader: LogReader) -> LogHeader:
     """The header, with ``start`` filled from the first ISO time when there was no header line."""
     header = reader.header
     if header.start is None and reader.origin is not None:
-        return LogHeader(start=reader.origin, title=header.title)
+        return LogHeader(start=reader.origin, title=header.title,
+                         utc_offset_s=reader.origin_offset)
     return header
 
 
@@ -212,7 +270,7 @@ def dump_lines(header: LogHeader, events: Iterable[Event]) -> Iterator[str]:
     """Serialise a header and events as log lines (no trailing newlines)."""
     head: dict[str, Any] = {"onlooker": "log", "version": 1}
     if header.start is not None:
-        head["start"] = format_time(header.start)
+        head["start"] = format_time(header.start, header.utc_offset_s)
     if header.title is not None:
         head["title"] = header.title
     yield json.dumps(head, ensure_ascii=False)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Event, LogHeader
-from .obslog import LogReader, format_time, header_of, iter_events
+from .obslog import LogReader, format_time, header_of, iter_events, read_lines
 from .profiles import PROFILES, LogInfo, Result
+from .profiles._base import Normaliser
 
 
 class UnknownProfile(ValueError):
@@ -42,7 +43,8 @@ def pick(ids: Sequence[str] | None) -> list[str]:
 
 
 class _Run:
-    """The profiles' state machines, fed event by event."""
+    """The profiles' state machines, fed event by event (through the one ``Normaliser``, so
+    every profile sees integer milliseconds and the states transitions imply)."""
 
     def __init__(self, ids: list[str], info: LogInfo) -> None:
         self.machines = [(PROFILES[i], PROFILES[i].machine(info)) for i in ids]
@@ -50,6 +52,7 @@ class _Run:
         for _, m in self.machines:
             for name in m.handles:
                 self.by_event.setdefault(name, []).append(m)
+        self.norm = Normaliser()
         self.end = 0.0
         self.explicit_end: float | None = None
 
@@ -60,19 +63,30 @@ class _Run:
             self.explicit_end = e.t
         if last > self.end:
             self.end = last
-        for m in self.by_event.get(name, ()):
-            m.feed(e)
+        by_event = self.by_event
+        for n in self.norm.feed(e):
+            for m in by_event.get(n.event, ()):
+                m.feed(n)
 
     def finish(self, until: float | None = None) -> tuple[float, list[Result]]:
         end = max(self.end, self.explicit_end or 0.0, until or 0.0)
-        return end, [p.result(*m.finish(end)) for p, m in self.machines]
+        end_ms = round(end * 1000)
+        return end, [p.result(*m.finish(end_ms)) for p, m in self.machines]
+
+
+def info_of(header: LogHeader, unobserved=()) -> LogInfo:
+    return LogInfo(start=header.start, utc_offset_s=header.utc_offset_s,
+                   unobserved=tuple(unobserved))
 
 
 def replay_events(header: LogHeader, events: Iterable[Event],
-                  profiles: Sequence[str] | None = None, until: float | None = None) -> Replay:
+                  profiles: Sequence[str] | None = None, until: float | None = None,
+                  unobserved: Iterable[tuple[float, float]] = ()) -> Replay:
     """Replay time-sorted events (sort them first if they may be out of order). ``until`` is
-    the end of the observed period when it outlasts the last event (a report of a whole day)."""
-    run = _Run(pick(profiles), LogInfo(start=header.start))
+    the end of the observed period when it outlasts the last event (a report of a whole day).
+    ``unobserved``: [a, b) periods, in seconds since the header's start, when no recorder ran;
+    no profile counts them as idle, away or active, or flags inside them."""
+    run = _Run(pick(profiles), info_of(header, unobserved))
     for e in events:
         run.feed(e)
     end, results = run.finish(until)
@@ -89,13 +103,13 @@ def _stream(lines: Iterable[str], ids: list[str]) -> Replay:
     last = float("-inf")
     for e in iter_events(lines, reader):
         if run is None:  # the header (if any) has been read by now
-            run = _Run(ids, LogInfo(start=header_of(reader).start))
+            run = _Run(ids, info_of(header_of(reader)))
         if e.t < last:
             raise _OutOfOrder
         last = e.t
         run.feed(e)
     if run is None:
-        run = _Run(ids, LogInfo(start=header_of(reader).start))
+        run = _Run(ids, info_of(header_of(reader)))
     end, results = run.finish()
     return Replay(header_of(reader), end, results)
 
@@ -105,13 +119,13 @@ def replay_file(path: str, profiles: Sequence[str] | None = None) -> Replay:
     loads and sorts (stable) first. Raises LogError before any result exists."""
     ids = pick(profiles)
     try:
-        with open(path, encoding="utf-8") as fh:
-            return _stream(fh, ids)
+        with open(path, "rb") as fh:
+            return _stream(read_lines(fh), ids)
     except _OutOfOrder:
         pass
     reader = LogReader()
-    with open(path, encoding="utf-8") as fh:
-        events = list(iter_events(fh, reader))
+    with open(path, "rb") as fh:
+        events = list(iter_events(read_lines(fh), reader))
     events.sort(key=lambda e: e.t)
     return replay_events(header_of(reader), events, ids)
 

@@ -1,63 +1,117 @@
-"""Opening the database: private file modes, durable pragmas, an integrity check, migrations."""
+"""Opening the database: private file modes, durable pragmas, an integrity check, migrations,
+and a refusal to touch any SQLite file that is not Onlooker's."""
 
 from __future__ import annotations
 
-import errno
+import logging
 import os
 import sqlite3
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CorruptDatabase, DatabaseBusy, StorageError, Unwritable
+from .errors import CorruptDatabase, NotOurs, StorageError, Unwritable, describe
 from .migrations import MIGRATIONS
+from .paths import data_dir
 
 BUSY_TIMEOUT_MS = 5000
+DIR_MODE, FILE_MODE = 0o700, 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions of the database file
+
+log = logging.getLogger(__name__)
+Notice = Callable[[str], None]
 
 
-def _prepare_file(path: Path) -> None:
-    """Create the directory (0700) and an empty database file (0600) before SQLite does, so the
-    -wal and -shm files inherit 0600 too (SQLite copies the database file's mode)."""
-    try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise Unwritable(f"cannot create {path}: {exc.strerror}; choose a writable place with "
-                         "--db PATH or ONLOOKER_DB") from None
+def connect(path: Path | str, *, readonly: bool = False, check: bool = True,
+            busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+            notice: Notice | None = None) -> sqlite3.Connection:
+    """Open the database; ``readonly`` never creates, migrates or writes anything. Otherwise
+    create it if needed (0600 in a 0700 directory) and migrate it.
 
-
-def connect(path: Path | str, *, readonly: bool = False, check: bool = True) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database; run ``quick_check`` first.
-
-    A file that fails the check is left untouched and reported with ``CorruptDatabase``.
+    Refused, each with one line and the file left as it was: a directory at ``path``, a file
+    that fails ``quick_check`` (``CorruptDatabase``), another program's SQLite file
+    (``NotOurs``). Looser modes on our own files are tightened and reported through ``notice``
+    (as well as the log, which the CLI does not show by default). A first open that fails
+    removes what it created. A write waits up to ``busy_timeout_ms`` for another program's lock.
     """
     path = Path(path)
-    if readonly:
-        if not path.exists():
-            raise StorageError(f"no database at {path} yet; run 'onlooker watch' first, or pass --db")
-        uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False, isolation_level=None)
-    else:
-        _prepare_file(path)
-        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-            raise Unwritable(f"{path} is not writable; fix its permissions or choose another "
-                             "place with --db PATH")
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False, isolation_level=None)
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a database file; move it aside or "
+                           "choose a file with --db PATH")
+    if readonly and not path.exists():
+        raise StorageError(f"no database at {path} yet; run 'onlooker watch' first, or pass --db")
+    created = [] if readonly else _prepare_file(path)
     try:
-        _configure(conn, path, readonly=readonly, check=check)
+        conn = _open(path, readonly=readonly, busy_timeout_ms=busy_timeout_ms)
+        try:
+            _configure(conn, path, readonly=readonly, check=check, busy_timeout_ms=busy_timeout_ms,
+                       notice=notice)
+        except BaseException:
+            conn.close()
+            raise
     except BaseException:
-        conn.close()
+        _remove(created)
         raise
     return conn
 
 
-def _configure(conn: sqlite3.Connection, path: Path, *, readonly: bool, check: bool) -> None:
+def _prepare_file(path: Path) -> list[Path]:
+    """Create the directory (0700) and an empty database file (0600) before SQLite does, so the
+    -wal and -shm files get 0600 too (SQLite gives them the database file's mode). Returns what
+    it created, newest first, for a failed first open to remove."""
+    created: list[Path] = []
     try:
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        for d in reversed(missing):
+            d.mkdir(mode=DIR_MODE if d == path.parent else 0o777)  # parents: umask decides
+            created.insert(0, d)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
+        os.close(fd)
+        created.insert(0, path)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        _remove(created)
+        raise Unwritable(f"cannot create {path}: {exc.strerror}; choose a writable place with "
+                         "--db PATH or ONLOOKER_DB") from None
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise Unwritable(f"{path} is not writable; fix its permissions or choose another place "
+                         "with --db PATH")
+    return created
+
+
+def _remove(created: list[Path]) -> None:
+    """Undo a failed first open: the file (and SQLite's companions), then new directories."""
+    for p in created:
+        try:
+            if p.is_dir():
+                p.rmdir()
+            else:
+                for side in ("", *SIDE_FILES):
+                    Path(str(p) + side).unlink(missing_ok=True)
+        except OSError as exc:  # never hide the error that made us clean up
+            log.warning("could not remove %s after a failed first open: %s", p, exc)
+
+
+def _open(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Connection:
+    # An escaped file: URI, so '#', '?' and '%' in a name are part of the name, not URI syntax.
+    uri = path.absolute().as_uri() + ("?mode=ro" if readonly else "?mode=rw")
+    try:
+        return sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
+                               check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _translate(exc, path) from None
+
+
+def _configure(conn: sqlite3.Connection, path: Path, *, readonly: bool, check: bool,
+               busy_timeout_ms: int, notice: Notice | None) -> None:
+    try:
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        ours = _whose(conn, path)  # reads only the schema: nothing is written to a foreign file
+        if readonly and not ours:
+            raise StorageError(f"{path} holds no Onlooker data yet; run 'onlooker watch' first, "
+                               "or pass --db")
+        _tighten(path, notice)
         if check:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
@@ -81,17 +135,47 @@ def _configure(conn: sqlite3.Connection, path: Path, *, readonly: bool, check: b
         raise _translate(exc, path) from None
 
 
-def _translate(exc: sqlite3.DatabaseError, path: Path) -> StorageError:
-    text = str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
-        return DatabaseBusy(f"{path} is locked by another program; close it and try again")
-    if "readonly" in text or "read-only" in text:
-        return Unwritable(f"{path} is read-only; fix its permissions or use --db PATH")
-    if "disk I/O" in text or "full" in text:
-        return Unwritable(f"cannot write {path} ({text}); free some space or use --db PATH")
-    return CorruptDatabase(f"{path} is not a readable Onlooker database ({text}); it was left "
-                           "untouched - move it aside and start again")
+def _whose(conn: sqlite3.Connection, path: Path) -> bool:
+    """True: Onlooker's database. False: an empty one (new). Refuses another program's."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")
+             if not r[0].startswith("sqlite_")}
+    if not names:
+        return False
+    table = MIGRATIONS.migrations_table
+    if table in names and conn.execute(f"SELECT 1 FROM {table} WHERE migration_set = ? LIMIT 1",
+                                       (MIGRATIONS.name,)).fetchone():
+        return True
+    raise NotOurs(f"{path} is not an Onlooker database; nothing was changed; use --db PATH to "
+                  "choose another file")
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+def _tighten(path: Path, notice: Notice | None) -> None:
+    """0600 for the database and its companions, 0700 for Onlooker's own data directory (not
+    for a directory the user chose with --db: /tmp or ~/Documents stay as they are)."""
+    targets = [(Path(str(path) + side), FILE_MODE) for side in ("", *SIDE_FILES)]
+    if path.parent.absolute() == data_dir().absolute():
+        targets.append((path.parent, DIR_MODE))
+    for target, mode in targets:
+        try:
+            st = target.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(st.st_mode) or stat.S_IMODE(st.st_mode) & ~mode == 0:
+            continue  # a link's own mode means nothing; its target is the user's business
+        was = stat.S_IMODE(st.st_mode)
+        try:
+            os.chmod(target, mode)
+        except OSError as exc:
+            message = (f"{target} is readable by others ({was:o}) and could not be made "
+                       f"private: {exc.strerror}")
+        else:
+            message = f"{target} was readable by others ({was:o}); it is now {mode:o}"
+        log.warning("%s", message)
+        if notice:
+            notice(message)
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> StorageError:
+    return describe(exc, path) or CorruptDatabase(
+        f"{path} is not a readable Onlooker database ({exc}); it was left untouched - move it "
+        "aside and start again")

@@ -1,36 +1,26 @@
-"""Exports of the diary: the observation log (JSON Lines, format v1) and daily metrics (CSV)."""
+"""Exports of the diary: daily metrics as CSV (the observation log is written by the log format's
+own ``dump_lines``; storage does not speak the log format)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shim.obslog import dump_lines
 
-from .store import Store
-
-
-def log_lines(store: Store, start: float | None = None, end: float | None = None) -> Iterator[str]:
-    """The recorded observations in [start, end) as log lines; everything when not given."""
-    bounds = store.bounds()
-    if start is None:
-        start = bounds[0] if bounds else time.time()
-    if end is None:
-        end = (bounds[1] + 1) if bounds else start
-    header, events = store.events(start, end)
-    return dump_lines(header, events)
-
-
-def metrics_csv(days: Iterable[dict[str, Any]]) -> str:
-    """Rows of ``{"day", "metrics": {profile: {name: value}}}`` as long-format CSV."""
+def metrics_csv(days: Iterable[dict[str, Any]],
+                labels: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> str:
+    """Rows of ``{"day", "metrics": {profile: {name: value}}}`` as long-format CSV. ``labels``
+    (profile -> metric -> (plain words, unit)) fills the last two columns, so a reader of the
+    file need not decode metric keys; the first four columns never change."""
+    labels = labels or {}
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["day", "profile", "metric", "value"])
+    w.writerow(["day", "profile", "metric", "value", "label", "unit"])
     for row in days:
         for pid, metrics in row["metrics"].items():
+            words = labels.get(pid, {})
             for name, value in metrics.items():
-                w.writerow([row["day"], pid, name, value])
+                w.writerow([row["day"], pid, name, value, *words.get(name, ("", ""))])
     return buf.getvalue()

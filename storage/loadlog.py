@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from shim.model import Event, LogHeader
-from shim.observation import Observation
+from onlooker.shim.model import Event, LogHeader, Observation
 
 from .store import Store
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import signal
+import stat
 from pathlib import Path
 
 from .errors import AlreadyRecording, Unwritable
 from .paths import lock_path
+
+_NOT_A_FILE = ("{path} is a link or not a plain file, so it was left alone; remove it, or use "
+               "--db PATH")
 
 
 class RecorderLock:
@@ -20,9 +25,17 @@ class RecorderLock:
     def acquire(self) -> "RecorderLock":
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # O_NOFOLLOW: a link planted at <db>.lock (say in /tmp) must not get its target
+            # truncated; O_NONBLOCK: a FIFO planted there must not hang us.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise Unwritable(_NOT_A_FILE.format(path=self.path)) from None
             raise Unwritable(f"cannot create {self.path}: {exc.strerror}; use --db PATH") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:  # a hard link is another's file too
+            os.close(fd)
+            raise Unwritable(_NOT_A_FILE.format(path=self.path))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -46,7 +59,7 @@ def holder(db_path: Path) -> int | None:
     """The pid of the running recorder for this database, or None if none runs."""
     path = lock_path(Path(db_path))
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:

@@ -13,9 +13,14 @@ def default_db_path(env: os._Environ | dict | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("ONLOOKER_DB"):
         return Path(env["ONLOOKER_DB"]).expanduser()
+    return data_dir() / "onlooker.db"
+
+
+def data_dir() -> Path:
+    """Onlooker's own per-user data directory: the one directory it keeps private (0700)."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP)) / "onlooker.db"
+    return Path(platformdirs.user_data_dir(APP))
 
 
 def default_config_path(env: os._Environ | dict | None = None) -> Path:

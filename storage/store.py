@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import math
 import sqlite3
 import time
@@ -11,10 +12,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from shim.model import Event, LogHeader
-from shim.observation import InputSecond, Observation
+from onlooker.shim.model import (EARLIEST, LATEST, Event, InputSecond, LogHeader, Observation,
+                                 check_moment)
 
-from .errors import DatabaseBusy
+from .errors import DatabaseBusy, describe
+
+log = logging.getLogger(__name__)
 
 # Kinds that are marks of Onlooker itself, not part of the observation log.
 INTERNAL_KINDS = ("pause", "resume")
@@ -35,6 +38,17 @@ _SPANS_TOUCHING = """
 """
 
 
+def _readable_span(row: tuple) -> bool:
+    """A span row another program or damage left malformed is skipped (and said so), so one bad
+    row never makes a whole range unreadable."""
+    _id, a, b, keys, pointer = row
+    ok = (all(isinstance(x, (int, float)) for x in (a, b)) and b > a
+          and all(isinstance(x, int) and x >= 0 for x in (keys, pointer)))
+    if not ok:
+        log.warning("skipped an unreadable input span (id %r)", _id)
+    return ok
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -48,29 +62,41 @@ class Store:
                                      {"lo": lo, "hi": hi}).fetchall()
         else:
             rows = self.conn.execute(_SPANS_TOUCHING, {"lo": lo, "hi": hi}).fetchall()
-        return sorted(rows, key=lambda r: r[1])
+        return sorted((r for r in rows if _readable_span(r)), key=lambda r: r[1])
 
     # --- writing -------------------------------------------------------------------------
 
     @contextmanager
     def immediate(self):
-        """A write transaction that takes the write lock up front (no BUSY_SNAPSHOT surprises)."""
+        """A write transaction that takes the write lock up front (no BUSY_SNAPSHOT surprises).
+        All or nothing: on any failure it is rolled back and the first error is what is raised
+        (a full disk or read-only file as a one-line ``StorageError``)."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseBusy("the database stayed locked for 5 s; another program holds it "
-                                   "- close it and try again") from None
-            raise
+                raise DatabaseBusy("the database stayed locked; another program holds it - close "
+                                   "it and try again") from None
+            raise describe(exc) or exc from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (a full disk does): keep the real error
+            if isinstance(exc, sqlite3.OperationalError) and describe(exc):
+                raise describe(exc) from None
+            raise
 
     def add_events(self, observations: Iterable[Observation]) -> int:
+        """Insert observations; a time outside the valid range (shim.model) is refused before
+        anything is written, so one bad time cannot break every later read."""
+        observations = list(observations)
+        for o in observations:
+            check_moment(o.ts, f"the time of a {o.kind} observation")
         rows = [(round(o.ts * 1000), o.kind, o.app, o.category, o.window, o.title,
                  json.dumps(o.data, separators=(",", ":")) if o.data else None)
                 for o in observations]
@@ -110,6 +136,31 @@ class Store:
             self.add_events(observations)
             self.add_input(seconds)
 
+    def replace_import(self, source: str, observations: list[Observation],
+                       spans: Iterable[tuple[int, int]]) -> None:
+        """Store imported window changes and active periods [start, end) in one transaction;
+        what an earlier import from the same source brought over the same range is replaced."""
+        tag = json.dumps({"source": source}, separators=(",", ":"))
+        with self.immediate():
+            if observations:
+                self.conn.execute("DELETE FROM events WHERE data = ? AND ts >= ? AND ts <= ?",
+                                  (tag, round(observations[0].ts * 1000),
+                                   round(observations[-1].ts * 1000)))
+            self.add_events(observations)
+            for a, b in spans:
+                self.add_span(a, b)
+
+    def set_paused(self, until: float | None) -> None:
+        """Pause recording until ``until`` (inf: until resumed), or resume (None); the pause or
+        resume is marked in the record in the same transaction."""
+        with self.immediate():
+            if until is None:
+                self.conn.execute("DELETE FROM settings WHERE key = 'paused_until'")
+            else:
+                self._put_setting("paused_until", repr(until))
+            self.add_events([Observation(ts=time.time(), kind="resume" if until is None
+                                         else "pause")])
+
     def mark(self, kind: str, *, app: str | None = None, ts: float | None = None,
              data: dict | None = None) -> None:
         """A hand-made mark (meeting, sharing, pause) from the CLI."""
@@ -129,8 +180,11 @@ class Store:
             if value is None:
                 self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
             else:
-                self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
-                                  "DO UPDATE SET value = excluded.value", (key, value))
+                self._put_setting(key, value)
+
+    def _put_setting(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                          "DO UPDATE SET value = excluded.value", (key, value))
 
     def paused_until(self, now: float | None = None) -> float | None:
         """None when recording; else the epoch second recording resumes (inf: until resumed)."""
@@ -144,7 +198,7 @@ class Store:
 
     def last_state(self, kind_on: str, kind_off: str, before_ms: int) -> sqlite3.Row | None:
         row = self.conn.execute(
-            "SELECT kind, app FROM events WHERE kind IN (?, ?) AND ts < ? ORDER BY ts DESC, id DESC "
+            "SELECT kind, app FROM events WHERE kind IN (?, ?) AND ts < ? AND ts >= 0 ORDER BY ts DESC, id DESC "
             "LIMIT 1", (kind_on, kind_off, before_ms)).fetchone()
         return row if row and row[0] == kind_on else None
 
@@ -153,12 +207,16 @@ class Store:
         """(first, last) recorded moment, epoch seconds, within [start, end) if given; None if
         nothing was recorded there."""
         if start is None:
-            # two queries: SQLite answers a lone min() or max() from the index, not both at once
-            a = (self.conn.execute("SELECT min(ts) FROM events").fetchone()[0],
-                 self.conn.execute("SELECT max(ts) FROM events").fetchone()[0])
-            first = self.conn.execute("SELECT min(start) FROM input_spans").fetchone()[0]
-            last = self.conn.execute("SELECT end FROM input_spans ORDER BY start DESC LIMIT 1"
-                                     ).fetchone()  # spans are disjoint: the last ends last
+            # Two queries: SQLite answers a lone min() or max() from the index, not both at once.
+            # Only valid times count, so a row written by hand with an impossible time (year 1,
+            # year 9999) cannot drag every view into a range nothing can show.
+            lo, hi = round(EARLIEST * 1000), round(LATEST * 1000)
+            a = (self.conn.execute("SELECT min(ts) FROM events WHERE ts >= ?", (lo,)).fetchone()[0],
+                 self.conn.execute("SELECT max(ts) FROM events WHERE ts <= ?", (hi,)).fetchone()[0])
+            first = self.conn.execute("SELECT min(start) FROM input_spans WHERE start >= ?",
+                                      (EARLIEST,)).fetchone()[0]
+            last = self.conn.execute("SELECT end FROM input_spans WHERE end <= ? ORDER BY start "
+                                     "DESC LIMIT 1", (LATEST,)).fetchone()  # disjoint: last ends last
             b = (first, last[0] if last else None)
         else:
             a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
@@ -169,14 +227,31 @@ class Store:
         highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
         return (min(lows), max(highs)) if lows else None
 
-    def observed(self, start: float, end: float, *, live: bool = False) -> tuple[float, float] | None:
+    def app_names(self, start: float, end: float) -> list[str]:
+        """Distinct app names of focus events in [start, end), the most recent first."""
+        rows = self.conn.execute(
+            "SELECT app, max(ts) AS last FROM events WHERE kind = 'focus' AND ts >= ? AND ts < ? "
+            "AND app IS NOT NULL GROUP BY app ORDER BY last DESC LIMIT 50",
+            (round(start * 1000), round(end * 1000))).fetchall()
+        return [r[0] for r in rows if isinstance(r[0], str)]
+
+    def meeting_at(self, ts: float) -> bool:
+        """Was a meeting going on just after ``ts`` (started at or before it, not yet ended)?"""
+        return self.last_state("meeting_start", "meeting_end", round(ts * 1000) + 1) is not None
+
+    def sharing_at(self, ts: float) -> bool:
+        """Was someone marked as sharing a screen just before ``ts``?"""
+        return self.last_state("share_start", "share_end", round(ts * 1000) + 1) is not None
+
+    def observed(self, start: float, end: float, *, live: bool = False,
+                 now: float | None = None) -> tuple[float, float] | None:
         """The observed part of [start, end): from its first record to its last (to now, if a
         recorder is running now). Time before and after is unknown, not idle. None: nothing."""
         bounds = self.bounds(start, end)
         if bounds is None:
             return None
         first, last = bounds
-        now = time.time()
+        now = time.time() if now is None else now
         if live and start <= now < end:
             last = now
         return first, max(last, first + 1)
@@ -191,7 +266,7 @@ class Store:
 
     def _carried(self, start_ms: int) -> list[Event]:
         out = []
-        focus = self.conn.execute("SELECT app FROM events WHERE kind = 'focus' AND ts < ? "
+        focus = self.conn.execute("SELECT app FROM events WHERE kind = 'focus' AND ts < ? AND ts >= 0 "
                                   "ORDER BY ts DESC, id DESC LIMIT 1", (start_ms,)).fetchone()
         if focus and focus[0]:
             out.append(Event(0.0, "focus", app=focus[0]))
@@ -207,7 +282,21 @@ class Store:
             f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id",
             (start_ms, end_ms, *INTERNAL_KINDS))
         for ts, kind, app, title, data in cur:
-            extra: dict[str, Any] = json.loads(data) if data else {}
+            # A row another program wrote (or a damaged one) degrades to what can be read of
+            # it: one bad row never makes a whole day unreadable.
+            try:
+                extra: dict[str, Any] = json.loads(data) if data else {}
+            except (TypeError, ValueError):
+                extra = {}
+            if not isinstance(extra, dict):
+                extra = {}
+            if not isinstance(ts, (int, float)) or not isinstance(kind, str):
+                log.warning("skipped an unreadable event row (ts %r, kind %r)", ts, kind)
+                continue
+            if app is not None and not isinstance(app, str):
+                app = str(app)
+            if title is not None and not isinstance(title, str):
+                title = None
             if kind in ("focus", "minimize", "restore", "meeting_start") and not app:
                 app = "unknown"
             yield Event(ts / 1000 - origin, kind, app=app, title=title,

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from shim.observation import InputSecond, Observation
+from onlooker.shim.model import InputSecond, Observation
 
 from .errors import StorageError
 from .store import Store
@@ -33,7 +33,6 @@ class Writer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onlooker-writer", daemon=True)
         self._was_paused = False
-        self.committed_batches = 0
         self._give_up_at = float("inf")
         self.last_error: BaseException | None = None
 
@@ -61,6 +60,7 @@ class Writer:
             stopping = self._stop.is_set()  # read before flushing: stop() may come mid-flush
             if not stopping:
                 self._stop.wait(BATCH_S)  # gather up to a second of happenings into one commit
+                stopping = self._stop.is_set()  # stop() came while gathering: its wake is cleared below
             self._wake.clear()
             written = self.flush()
             if stopping and (written or time.monotonic() > self._give_up_at):
@@ -84,7 +84,6 @@ class Writer:
                     batch, self._pending = batch + self._pending, []
             if batch or inputs:
                 self.store.record(batch, inputs)
-                self.committed_batches += 1
             self.last_error = None
             return True
         except (StorageError, OSError, Exception) as exc:  # keep the batch; retry next time

@@ -20,6 +20,7 @@ def isolate_user_dirs(tmp_path, monkeypatch):
     """Never touch the real user's data or config."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # the recorder's log
     monkeypatch.delenv("ONLOOKER_DB", raising=False)
     monkeypatch.delenv("ONLOOKER_CONFIG", raising=False)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
+
+import orjson
 
 
 class FetchError(ValueError):
@@ -32,8 +33,8 @@ def fetch_export(url: str, timeout: float = 30.0) -> dict:
         # A plain GET; an opener without proxies so nothing is routed off the machine.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(target, timeout=timeout) as resp:
-            return json.load(resp)
+            return orjson.loads(resp.read())
     except (urllib.error.URLError, OSError) as exc:
         raise FetchError(f"cannot read {target} ({exc}); is aw-server running?") from None
-    except json.JSONDecodeError as exc:
+    except orjson.JSONDecodeError as exc:
         raise FetchError(f"{target} did not answer with JSON ({exc})") from None

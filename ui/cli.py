@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from contextlib import nullcontext
@@ -12,15 +11,16 @@ from pathlib import Path
 
 import click
 
-from shim.obslog import LogError
-from shim.replay import UnknownProfile, replay_events, replay_file
-from storage.errors import StorageError
+from onlooker.shim.model import InvalidTime, check_range
+from onlooker.shim.obslog import LogError
+from onlooker.shim.replay import UnknownProfile, replay_file
+from onlooker.storage.errors import StorageError
 
 from . import config as configmod
 from . import timeparse
 from .render import table
 
-EXAMPLES_PACKAGE = "shim.examples"
+EXAMPLES_PACKAGE = "onlooker.shim.examples"
 
 
 class Failure(click.ClickException):
@@ -35,13 +35,13 @@ class Failure(click.ClickException):
 
 
 def _db_path(ctx: click.Context) -> Path:
-    from storage.paths import default_db_path
+    from onlooker.storage.paths import default_db_path
 
     return Path(ctx.obj["db"]) if ctx.obj.get("db") else default_db_path()
 
 
 def _config(ctx: click.Context) -> configmod.Config:
-    from storage.paths import default_config_path
+    from onlooker.storage.paths import default_config_path
 
     try:
         return configmod.load(default_config_path())
@@ -50,10 +50,20 @@ def _config(ctx: click.Context) -> configmod.Config:
 
 
 def _store(ctx: click.Context, *, readonly: bool = False):
-    from storage.db import connect
-    from storage.store import Store
+    from onlooker.storage.db import BUSY_TIMEOUT_MS, connect
+    from onlooker.storage.store import Store
 
-    return Store(connect(_db_path(ctx), readonly=readonly))  # errors: see _Group.invoke
+    timeout = ctx.obj.get("busy_timeout_ms", BUSY_TIMEOUT_MS)  # tests inject a short one
+    # notices (a loose file mode fixed) go straight to stderr: the log is silent without -v
+    return Store(connect(_db_path(ctx), readonly=readonly, busy_timeout_ms=timeout,
+                         notice=lambda m: click.echo(f"onlooker: {m}", err=True)))
+    # errors: see _Group.invoke
+
+
+def _service(ctx: click.Context, *, readonly: bool = False):
+    from .service import Service
+
+    return Service(_store(ctx, readonly=readonly), _db_path(ctx))
 
 
 def _moment(text: str | None, name: str) -> float | None:
@@ -65,28 +75,88 @@ def _moment(text: str | None, name: str) -> float | None:
         raise Failure(f"--{name}: {exc}", 2) from None
 
 
-def _nudge_recorder(ctx: click.Context) -> None:
-    from storage.lockfile import nudge_recorder
+def _moment_option(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    return _moment(value, param.name.rstrip("_"))
 
-    nudge_recorder(_db_path(ctx))
+
+# Options several commands share, written once.
+def at_option(f):
+    return click.option("--at", "at", metavar="TIME", callback=_moment_option,
+                        help="When it happened, if not now (09:58, -10m, 2026-11-28T09:58).")(f)
+
+
+def from_to_options(from_help: str, to_help: str):
+    def decorate(f):
+        f = click.option("--to", metavar="TIME", help=to_help)(f)
+        return click.option("--from", "from_", metavar="TIME", help=from_help)(f)
+    return decorate
+
+
+class _ProfileOption(click.Option):
+    """``--profile``, whose help lists the registry's ids when help is shown (not when this
+    module is defined), so a profile added to the registry appears there without an edit here."""
+
+    def get_help_record(self, ctx: click.Context):
+        from onlooker.shim.profiles import PROFILES
+
+        self.help = "Only this profile (repeatable): " + ", ".join(PROFILES) + "."
+        return super().get_help_record(ctx)
+
+
+def profile_options(f):
+    f = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(f)
+    return click.option("--profile", "profiles", multiple=True, metavar="ID",
+                        cls=_ProfileOption)(f)
+
+
+def _hoist_db(args: list[str]) -> list[str]:
+    """``--db PATH`` is the group's option, but people type it after the command too
+    (``onlooker report --db x.db``): move it to the front, where click expects it."""
+    out, hoisted, i = [], [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            out += args[i:]
+            break
+        if a == "--db" and i + 1 < len(args):
+            hoisted += [a, args[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--db="):
+            hoisted.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return hoisted + out
 
 
 class _Group(click.Group):
     """Storage trouble anywhere (a locked or unwritable database) ends as one clear line."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _hoist_db(list(args)))
+
     def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from onlooker.storage.errors import describe
+
         try:
             return super().invoke(ctx)
         except StorageError as exc:
             raise Failure(str(exc)) from None
+        except sqlite3.Error as exc:  # one that escaped storage's own translation
+            raise Failure(str(describe(exc) or f"the database failed: {exc}; run the command "
+                              "again with -v, and report it if it persists")) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), envvar="ONLOOKER_DB",
               help="Database file (default: the per-user data directory; env ONLOOKER_DB).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the log on stderr (debug detail).")
 @click.version_option(package_name="onlooker")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
     """See what attention-tracking software could see about you, on your own machine.
 
     \b
@@ -98,6 +168,10 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["verbose"] = verbose
+    from . import logs
+
+    logs.configure(verbose)
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -116,11 +190,14 @@ def watch(ctx: click.Context) -> None:
     Example:
       onlooker --db /tmp/test.db watch
     """
-    from shim.errors import ShimError
+    from onlooker.shim.errors import ShimError
 
     cfg = _config(ctx)
     try:
+        from . import logs
         from .watch import watch as run_watch
+
+        logs.configure(ctx.obj.get("verbose", False), logs.default_log_file())
 
         code = run_watch(_db_path(ctx), cfg, echo=click.echo)
     except ShimError as exc:
@@ -137,7 +214,7 @@ def status(ctx: click.Context) -> None:
     Example:
       onlooker status
     """
-    from storage.lockfile import holder
+    from onlooker.storage.lockfile import holder
 
     path = _db_path(ctx)
     pid = holder(path)
@@ -146,9 +223,9 @@ def status(ctx: click.Context) -> None:
     if not path.exists():
         click.echo("nothing recorded yet")
         return
-    size = sum(os.path.getsize(str(path) + s) for s in ("", "-wal") if os.path.exists(str(path) + s))
-    click.echo(f"size: {size / 1024:.1f} KiB")
-    store = _store(ctx, readonly=True)
+    service = _service(ctx, readonly=True)
+    click.echo(f"size: {service.size_bytes() / 1024:.1f} KiB")
+    store = service.store
     paused = store.paused_until()
     if paused:
         click.echo("paused: " + ("until resumed" if paused == float("inf")
@@ -156,6 +233,9 @@ def status(ctx: click.Context) -> None:
     start, end = timeparse.day_range("today")
     counts = store.counts(start, end)
     click.echo("today: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+    apps = service.recent_apps()
+    if apps:  # the names 'meeting start --app' expects
+        click.echo("apps seen in the last day: " + ", ".join(apps))
 
 
 @cli.command()
@@ -170,40 +250,47 @@ def pause(ctx: click.Context, for_: str | None) -> None:
       onlooker pause --for 30m
     """
     try:
-        until = time.time() + timeparse.duration(for_) if for_ else float("inf")
+        seconds = timeparse.duration(for_) if for_ else None
     except ValueError as exc:
         raise Failure(f"--for: {exc}", 2) from None
-    store = _store(ctx)
-    store.set_setting("paused_until", repr(until))
-    store.mark("pause")
-    _nudge_recorder(ctx)
-    click.echo("paused" + (f" until {time.strftime('%H:%M:%S', time.localtime(until))}" if for_ else
-                           "; 'onlooker resume' starts again"))
+    until = _service(ctx).pause(seconds)
+    same_day = time.localtime(until)[:3] == time.localtime()[:3] if for_ else True
+    when = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S",
+                         time.localtime(until)) if for_ else ""
+    click.echo("paused" + (f" until {when}" if for_ else "; 'onlooker resume' starts again"))
 
 
 @cli.command()
 @click.pass_context
 def resume(ctx: click.Context) -> None:
-    """Start recording again after a pause."""
-    store = _store(ctx)
-    store.set_setting("paused_until", None)
-    store.mark("resume")
-    _nudge_recorder(ctx)
+    """Start recording again after a pause.
+
+    \b
+    Example:
+      onlooker resume
+    """
+    _service(ctx).resume()
     click.echo("recording resumed")
 
 
 @cli.group()
 def meeting() -> None:
-    """Mark a meeting by hand (for apps the rules do not recognise)."""
+    """Mark a meeting by hand (for apps the rules do not recognise).
+
+    \b
+    Examples:
+      onlooker meeting start --app zoom --sharing
+      onlooker meeting stop
+    """
 
 
 @meeting.command("start")
 @click.option("--app", default="meeting", show_default=True,
               help="The app whose window is the meeting window (as focus events name it).")
 @click.option("--sharing", is_flag=True, help="Someone is sharing a screen from the start.")
-@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
+@at_option
 @click.pass_context
-def meeting_start(ctx: click.Context, app: str, sharing: bool, at: str | None) -> None:
+def meeting_start(ctx: click.Context, app: str, sharing: bool, at: float | None) -> None:
     """Mark that a meeting started now (or --at an earlier time).
 
     \b
@@ -211,44 +298,72 @@ def meeting_start(ctx: click.Context, app: str, sharing: bool, at: str | None) -
       onlooker meeting start --app zoom --sharing
       onlooker meeting start --app teams --at -10m
     """
-    store = _store(ctx)
-    ts = _moment(at, "at")
-    store.mark("meeting_start", app=app, ts=ts, data={"source": "manual"})
-    if sharing:
-        store.mark("share_start", ts=ts, data={"source": "manual"})
+    service = _service(ctx)
+    seen = service.recent_apps()
+    known = {a.lower(): a for a in seen}
+    if app.lower() in known:
+        app = known[app.lower()]  # the spelling focus events use, so the rules can match it
+    elif seen:
+        click.echo(f"onlooker: note: no window of {app!r} was recorded in the last day; recorded "
+                   f"apps: {', '.join(seen[:12])}", err=True)
+    service.meeting_start(app, sharing=sharing, at=at)
     click.echo(f"meeting in {app} started" + (" with screen sharing" if sharing else ""))
 
 
 @meeting.command("stop")
-@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
+@at_option
 @click.pass_context
-def meeting_stop(ctx: click.Context, at: str | None) -> None:
-    """Mark that the meeting ended now (and any sharing with it)."""
-    store = _store(ctx)
-    ts = _moment(at, "at")
-    if store.last_state("share_start", "share_end", 2**62):
-        store.mark("share_end", ts=ts, data={"source": "manual"})
-    store.mark("meeting_end", ts=ts, data={"source": "manual"})
+def meeting_stop(ctx: click.Context, at: float | None) -> None:
+    """Mark that the meeting ended now (and any sharing with it).
+
+    \b
+    Examples:
+      onlooker meeting stop
+      onlooker meeting stop --at 10:45
+    """
+    _service(ctx).meeting_stop(at)
     click.echo("meeting ended")
 
 
 @cli.command()
 @click.argument("state", type=click.Choice(["on", "off"]))
-@click.option("--at", "at", metavar="TIME", help="When it happened, if not now (09:58, -10m).")
+@at_option
 @click.pass_context
-def sharing(ctx: click.Context, state: str, at: str | None) -> None:
+def sharing(ctx: click.Context, state: str, at: float | None) -> None:
     """Mark that someone in the meeting started (on) or stopped (off) sharing a screen.
 
     \b
     Zoom's 2020 rule only counted while someone shared. Example:
       onlooker sharing on
     """
-    _store(ctx).mark("share_start" if state == "on" else "share_end", ts=_moment(at, "at"),
-                     data={"source": "manual"})
+    service = _service(ctx)
+    if state == "on" and not service.in_meeting(at):
+        raise Failure("no meeting is marked at that time, and Zoom's rule only counted sharing "
+                      "during a meeting; start one with 'onlooker meeting start --app APP "
+                      "--sharing'", 2)
+    service.sharing(state == "on", at)
     click.echo(f"sharing {state}")
 
 
 # --- reading --------------------------------------------------------------------------------
+
+def _span(from_: str | None, to: str | None, *, start: float | None = None,
+          end: float | None = None, limit: bool = False) -> tuple[float | None, float | None]:
+    """The one range check of log, forget, report (and the dashboard's, through the same model
+    function): --from/--to parsed, defaults filled in, the end after the start, and (``limit``)
+    no longer than a report may cover. Runs before any prompt or database access."""
+    a = _moment(from_, "from") if from_ else start
+    b = _moment(to, "to") if to else end
+    if a is not None and b is not None:
+        try:
+            if limit:
+                check_range(a, b, "range")
+            elif b <= a:
+                raise InvalidTime("the end of the range must be after its start")
+        except InvalidTime as exc:
+            raise Failure(f"--from/--to: {exc}", 2) from None
+    return a, b
+
 
 def _range(ctx, date: str | None, from_: str | None, to: str | None) -> tuple[float, float]:
     if date and (from_ or to):
@@ -258,18 +373,13 @@ def _range(ctx, date: str | None, from_: str | None, to: str | None) -> tuple[fl
             return timeparse.day_range(date or "today")
         except ValueError as exc:
             raise Failure(f"--date: {exc}", 2) from None
-    start = _moment(from_, "from")
-    end = _moment(to, "to") or time.time()
-    if start is None:
-        start = end - 86400
-    if end <= start:
-        raise Failure("--to must be after --from", 2)
-    return start, end
+    now = time.time()
+    b = _moment(to, "to") if to else now
+    return _span(from_, to, start=b - 86400, end=now, limit=True)
 
 
 @cli.command()
-@click.option("--from", "from_", metavar="TIME", help="Start (ISO time, HH:MM, yesterday, -2h).")
-@click.option("--to", metavar="TIME", help="End (default: now).")
+@from_to_options("Start (ISO time, HH:MM, yesterday, -2h).", "End (default: now).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @click.pass_context
@@ -281,10 +391,9 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
       onlooker log --from 09:00 --to 12:00 -o morning.jsonl
       onlooker replay morning.jsonl
     """
-    from storage.export import log_lines
-
-    store = _store(ctx, readonly=True)
-    lines = log_lines(store, _moment(from_, "from"), _moment(to, "to") or time.time() + 1)
+    start, end = _span(from_, to, end=time.time() + 1)
+    service = _service(ctx, readonly=True)
+    lines = service.log_lines(start, end)
     try:
         target = open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)
     except OSError as exc:
@@ -295,8 +404,7 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
 
 
 @cli.command()
-@click.option("--from", "from_", metavar="TIME", help="Start of the range to delete.")
-@click.option("--to", metavar="TIME", help="End of the range to delete.")
+@from_to_options("Start of the range to delete.", "End of the range to delete.")
 @click.option("--all", "everything", is_flag=True, help="Delete everything recorded.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -310,12 +418,23 @@ def forget(ctx: click.Context, from_: str | None, to: str | None, everything: bo
     """
     if everything == bool(from_ or to) or (not everything and not (from_ and to)):
         raise Failure("give --from and --to, or --all", 2)
-    what = "everything recorded" if everything else f"everything from {from_} to {to}"
+    start, end = _span(from_, to)
+    what = ("everything recorded" if everything else
+            f"everything from {_local(start)} to {_local(end)}")
     if not yes and not click.confirm(f"Delete {what}?", default=False):
         raise Failure("nothing deleted", 1)
-    store = _store(ctx)
-    n = store.forget() if everything else store.forget(_moment(from_, "from"), _moment(to, "to"))
+    service = _service(ctx)
+    n = service.forget() if everything else service.forget(start, end)
+    if n == 0:
+        click.echo("nothing was recorded " + ("at all" if everything else "in that range") +
+                   "; nothing deleted")
+        return
     click.echo(f"deleted {n} rows; the bytes are gone from the database and its WAL")
+
+
+def _local(epoch: float) -> str:
+    """A moment as the person reads it: local time, with the zone named."""
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
 def _example_path(name: str) -> Path:
@@ -343,11 +462,7 @@ def _emit(replay, as_json: bool) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--example", metavar="NAME", help="Replay a bundled demonstration log instead.")
 @click.option("--list-examples", is_flag=True, help="List the bundled demonstration logs.")
-@click.option("--profile", "profiles", multiple=True, metavar="ID",
-              help="Only this profile (repeatable): zoom-2020, gotowebinar, canvas-quiz-log, "
-                   "proctorio, hubstaff, activtrak, time-doctor, teams-presence, "
-                   "slack-presence, web-page.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@profile_options
 def replay(file: str | None, example: str | None, list_examples: bool, profiles: tuple[str, ...],
            as_json: bool) -> None:
     """Replay an observation log through the trackers' documented rules.
@@ -380,10 +495,8 @@ def replay(file: str | None, example: str | None, list_examples: bool, profiles:
 
 @cli.command()
 @click.option("--date", metavar="DAY", help="A day: 2026-11-28, today (default), yesterday.")
-@click.option("--from", "from_", metavar="TIME", help="Start of a range instead of a day.")
-@click.option("--to", metavar="TIME", help="End of the range (default: now).")
-@click.option("--profile", "profiles", multiple=True, metavar="ID", help="Only this profile.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@from_to_options("Start of a range instead of a day.", "End of the range (default: now).")
+@profile_options
 @click.pass_context
 def report(ctx, date, from_, to, profiles, as_json) -> None:
     """What each tracker would have inferred from what was recorded.
@@ -394,24 +507,23 @@ def report(ctx, date, from_, to, profiles, as_json) -> None:
       onlooker report --date yesterday --profile zoom-2020
       onlooker report --from 09:00 --to 12:00 --json
     """
-    from storage.lockfile import holder
-
     start, end = _range(ctx, date, from_, to)
-    store = _store(ctx, readonly=True)
-    if not (from_ or to):  # a whole day: only the part that was observed counts
-        observed = store.observed(start, end, live=bool(holder(_db_path(ctx))))
-        start, end = observed or (start, start + 1)
-    header, events = store.events(start, end + 0.001)
-    try:
-        result = replay_events(header, events, profiles or None, until=end - start)
+    service = _service(ctx, readonly=True)
+    try:  # only the observed part of the range counts: unrecorded time is not idle
+        period = service.replay_observed(start, end, profiles or None)
     except UnknownProfile as exc:
         raise Failure(str(exc), 2) from None
-    _emit(result, as_json)
+    _emit(period.replay, as_json)
 
 
 @cli.group("import")
 def import_() -> None:
-    """Bring in data recorded by other tools."""
+    """Bring in data recorded by other tools.
+
+    \b
+    Example:
+      onlooker import activitywatch aw-buckets-export.json
+    """
 
 
 @import_.command("activitywatch")
@@ -427,7 +539,7 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
       onlooker import activitywatch aw-buckets-export.json
       onlooker import activitywatch --server http://127.0.0.1:5600
     """
-    from shim.aw import AWFormatError, translate
+    from onlooker.shim.aw import AWFormatError
 
     from .awfetch import FetchError, fetch_export
 
@@ -437,25 +549,22 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
         if server:
             data = fetch_export(server)
         else:
-            with open(file, encoding="utf-8") as fh:
-                data = json.load(fh)
-        focus, spans = translate(data, _config(ctx).classifier)
+            import orjson  # strict, fast, and refuses nesting deeper than 1024
+
+            with open(file, "rb") as fh:
+                data = orjson.loads(fh.read())
+        classifier = _config(ctx).classifier
+        n_focus, n_spans = _service(ctx).import_activitywatch(data, classifier)
     except FileNotFoundError:
         raise Failure(f"{file}: no such file", 2) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Failure(f"{file}: not JSON ({exc}); nothing was imported", 2) from None
+    except IsADirectoryError:
+        raise Failure(f"{file}: is a directory, not an export file", 2) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        why = str(exc).split(":")[0] if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise Failure(f"{file}: not JSON ({why}); nothing was imported", 2) from None
     except (AWFormatError, FetchError) as exc:
         raise Failure(f"{exc}; nothing was imported", 2) from None
-    store = _store(ctx)
-    with store.immediate():
-        if focus:  # re-importing replaces what an earlier import of the same range brought
-            store.conn.execute("DELETE FROM events WHERE data = ? AND ts >= ? AND ts <= ?",
-                               ('{"source":"activitywatch"}', round(focus[0].ts * 1000),
-                                round(focus[-1].ts * 1000)))
-        store.add_events(focus)
-        for s in spans:
-            store.add_span(int(s.start), max(int(s.start) + 1, int(-(-s.end // 1))))
-    click.echo(f"imported {len(focus)} window changes and {len(spans)} active periods")
+    click.echo(f"imported {n_focus} window changes and {n_spans} active periods")
 
 
 @cli.command()
@@ -464,20 +573,24 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
 @click.option("--browser", is_flag=True, help="Serve the dashboard and print its URL instead "
                                                "of opening a window.")
 @click.option("--once", is_flag=True, help="Load and report, then exit (no dashboard).")
-@click.option("--serve-for", type=float, hidden=True, help="Stop serving after this many seconds.")
-def demo(example: str, browser: bool, once: bool, serve_for: float | None) -> None:
+@click.option("--live", is_flag=True, help="Record the scenario as it happens (env "
+                                            "ONLOOKER_FAKE_SPEED=10: ten times faster) while the "
+                                            "dashboard follows.")
+def demo(example: str, browser: bool, once: bool, live: bool) -> None:
     """The classroom scenario through the real pipeline: log -> database -> rules -> dashboard.
 
     \b
     Examples:
       onlooker demo
       onlooker demo --example quiz-tab-switches --browser
+      ONLOOKER_FAKE_SPEED=20 onlooker demo --live
     """
     from .demo import run_demo
 
     try:
         run_demo(_example_path(example), browser=browser, once=once, echo=click.echo,
-                 serve_for=serve_for, scenarios={n: _example_path(n) for n in example_names()})
+                 scenarios={n: _example_path(n) for n in example_names()}, stop=_stop_on_sigterm(),
+                 live=live)
     except LogError as exc:
         raise Failure(str(exc)) from None
 
@@ -485,9 +598,8 @@ def demo(example: str, browser: bool, once: bool, serve_for: float | None) -> No
 @cli.command()
 @click.option("--browser", is_flag=True, help="Serve it and print the URL for any browser on "
                                                "this machine instead of opening a window.")
-@click.option("--serve-for", type=float, hidden=True, help="Stop serving after this many seconds.")
 @click.pass_context
-def dashboard(ctx: click.Context, browser: bool, serve_for: float | None) -> None:
+def dashboard(ctx: click.Context, browser: bool) -> None:
     """The exposure dashboard: your day as hosts, proctors and employers would see it.
 
     \b
@@ -498,15 +610,33 @@ def dashboard(ctx: click.Context, browser: bool, serve_for: float | None) -> Non
     """
     from .dashboard.app import open_dashboard
 
-    store = _store(ctx)
-    open_dashboard(store, _db_path(ctx), browser=browser, echo=click.echo, serve_for=serve_for)
+    from onlooker.storage.paths import default_config_path
+
+    open_dashboard(_service(ctx), default_config_path(), browser=browser, echo=click.echo,
+                   stop=_stop_on_sigterm())
+
+
+def _stop_on_sigterm():
+    """SIGTERM ends a served dashboard as Ctrl-C does: cleanly, temporary files removed."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    return stop
 
 
 @cli.command("config")
 @click.option("--init", is_flag=True, help="Write a commented default config file.")
 def config_cmd(init: bool) -> None:
-    """Show where the config file is (meeting rules, keep_titles), or create it."""
-    from storage.paths import default_config_path
+    """Show where the config file is (meeting rules, keep_titles), or create it.
+
+    \b
+    Examples:
+      onlooker config
+      onlooker config --init
+    """
+    from onlooker.storage.paths import default_config_path
 
     path = default_config_path()
     if init:

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shim.classify import Classifier, rules_from_config
+from onlooker.shim.classify import Classifier, rules_from_config
 
 DEFAULT_TEXT = """\
 # Onlooker settings. Titles are used to recognise meeting windows at capture time; they are
@@ -79,37 +79,34 @@ def write_default(path: Path) -> bool:
     return True
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _document(path: Path) -> "tomlkit.TOMLDocument":
+    import tomlkit  # a round-trip TOML editor: comments, order and layout are kept
+
+    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_TEXT
+    return tomlkit.parse(text)
 
 
 def set_value(path: Path, key: str, value) -> None:
     """Set one top-level key in the config file, keeping everything else as written."""
-    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_TEXT
-    lines = text.splitlines()
-    new = f"{key} = {_toml_value(value)}"
-    for i, line in enumerate(lines):
-        if line.startswith("["):
-            lines.insert(i, new)  # top-level keys must come before the first table
-            break
-        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
-            lines[i] = new
-            break
-    else:
-        lines.append(new)
-    _write(path, "\n".join(lines) + "\n")
+    doc = _document(path)
+    doc[key] = value
+    _write(path, doc.as_string())
 
 
 def add_meeting_rule(path: Path, name: str, app: str, title: str | None) -> None:
     """Append a [[meeting]] rule after checking its patterns compile."""
+    import tomlkit
+
     rules_from_config([{"name": name, "app": app, "title": title}], keep_defaults=False)
-    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_TEXT
-    block = f"\n[[meeting]]\nname = {_toml_value(name)}\napp = {_toml_value(app)}\n"
-    if title:
-        block += f"title = {_toml_value(title)}\n"
-    _write(path, text.rstrip("\n") + "\n" + block)
+    doc = _document(path)
+    rule = tomlkit.table()
+    rule.update({"name": name, "app": app, **({"title": title} if title else {})})
+    meetings = doc.get("meeting")
+    if meetings is None:
+        meetings = tomlkit.aot()
+        doc.append("meeting", meetings)
+    meetings.append(rule)
+    _write(path, doc.as_string())
 
 
 def _write(path: Path, text: str) -> None:

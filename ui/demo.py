@@ -1,48 +1,56 @@
-"""``onlooker demo``: a bundled scenario through the real pipeline into the dashboard."""
+"""``onlooker demo``: a bundled scenario through the real pipeline into the dashboard.
+
+Everything lives in a temporary directory (database and config): a demonstration never touches
+the user's own recordings or settings, even when the class changes settings on the page."""
 
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
-from shim.model import LogHeader
-from shim.obslog import parse
-from shim.replay import replay_events
-from storage.db import connect
-from storage.loadlog import load_log
-from storage.store import Store
+from onlooker.storage.db import connect
+from onlooker.storage.store import Store
 
 from .render import table
+from .service import Service
 
 
-def load_scenario(store: Store, log_path: Path) -> tuple[float, float, str]:
-    """Parse a log and store it as if it had been recorded; (start, end, title)."""
-    with open(log_path, encoding="utf-8") as fh:
-        header, events = parse(fh)
-    start = header.start if header.start is not None else 0.0
-    load_log(store, header, events, start)
-    end = start + max((e.end for e in events), default=0.0)
-    return start, end, header.title or log_path.stem
-
-
-def load_demo(log_path: Path, db_path: Path) -> tuple[Store, float, float, str]:
-    """A fresh database holding one scenario: (store, start, end, title)."""
-    store = Store(connect(db_path))
-    return (store, *load_scenario(store, log_path))
+def demo_service(log_path: Path, db_path: Path) -> tuple[Service, float, float, str]:
+    """A fresh database holding one scenario: (service, start, end, title)."""
+    service = Service(Store(connect(db_path)), db_path)
+    return (service, *service.load_scenario(log_path))
 
 
 def run_demo(log_path: Path, *, browser: bool = False, once: bool = False, echo=print,
-             serve_for: float | None = None, scenarios: dict[str, Path] | None = None) -> None:
+             scenarios: dict[str, Path] | None = None,
+             stop: threading.Event | None = None, live: bool = False) -> None:
+    if live:
+        return _run_live(log_path, browser=browser, echo=echo, stop=stop)
     with tempfile.TemporaryDirectory(prefix="onlooker-demo-") as tmp:
-        store, start, end, title = load_demo(log_path, Path(tmp) / "demo.db")
-        header, events = store.events(start, end + 0.001)  # the range's end is exclusive
-        result = replay_events(header, events, until=end - start)
-        result.header = LogHeader(start=start, title=title)
-        echo(table(result))
+        service, start, end, title = demo_service(log_path, Path(tmp) / "demo.db")
+        echo(table(service.replay_range(start, end, title=title).replay))
         if once:
             return
         from .dashboard.app import open_dashboard
 
-        open_dashboard(store, Path(tmp) / "demo.db", browser=browser, echo=echo, day=(start, end),
-                       title=title, demo=True, serve_for=serve_for,
-                       scenarios=scenarios, scenario=log_path.stem)
+        open_dashboard(service, Path(tmp) / "config.toml", browser=browser, echo=echo,
+                       day=(start, end), title=title, demo=True, scenarios=scenarios,
+                       scenario=log_path.stem, stop=stop)
+
+
+def _run_live(log_path: Path, *, browser: bool, echo, stop: threading.Event | None) -> None:
+    """The scenario recorded as it happens (the fake backend) while the dashboard follows."""
+    from .config import Config
+    from .dashboard.app import open_dashboard
+    from .watch import replaying
+
+    with tempfile.TemporaryDirectory(prefix="onlooker-demo-") as tmp:
+        db = Path(tmp) / "demo.db"
+        with replaying(log_path, db, Config(), echo=echo) as recorder:
+            fake = recorder.backend
+            echo(f"onlooker: recording '{fake.title}' live ({fake.end / fake.speed:.0f} s at "
+                 f"{fake.speed:g}x; ONLOOKER_FAKE_SPEED changes it)")
+            open_dashboard(Service(Store(connect(db)), db), Path(tmp) / "config.toml",
+                           browser=browser, echo=echo, day=(fake.started, fake.started + fake.end),
+                           title=fake.title, demo=True, stop=stop)

@@ -3,18 +3,14 @@ name". Sent over D-Bus (org.freedesktop.Notifications) while the dashboard is op
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
 
+log = logging.getLogger(__name__)
+
 INTERVAL_S = 2.0
-HEADLINES = {
-    "zoom-2020": "A 2020 Zoom host would now see the clock icon next to your name",
-    "gotowebinar": "A GoTo Webinar organizer would now see you as 'not attentive'",
-    "teams-presence": "Microsoft Teams would now show you as Away",
-    "slack-presence": "Slack would now show you as away",
-    "time-doctor": "Time Doctor would now stop tracking your time",
-}
 
 
 def dbus_sender(env=None) -> Callable[[str, str], None] | None:
@@ -39,7 +35,8 @@ def dbus_sender(env=None) -> Callable[[str, str], None] | None:
 
 class Notifier:
     """Checks, every couple of seconds while enabled, which flags hold right now; tells the user
-    once about each new one."""
+    once about each new one. Which profiles are live, and what to say, is each profile's
+    ``presentation.live`` (the dashboard API's ``live()`` passes it on)."""
 
     def __init__(self, api, send: Callable[[str, str], None] | None, interval: float = INTERVAL_S):
         self.api = api
@@ -57,21 +54,21 @@ class Notifier:
             if key in self._seen:
                 continue
             self._seen.add(key)
-            summary = HEADLINES.get(flag["profile"], flag["name"])
+            summary = flag["sentence"]  # the profile's own live sentence, from the registry
             self.sent.append(summary)
             if self.send is not None:
                 try:
                     self.send(summary, flag["what"])
-                except Exception:  # no notification daemon: the page's banner still shows it
-                    pass
+                except Exception as exc:  # no notification daemon: the page's banner still shows it
+                    log.info("desktop notification not shown: %r", exc)
 
     def start(self) -> "Notifier":
         def loop():
             while not self._stop.wait(self.interval):
                 try:
                     self.check_once()
-                except Exception:
-                    pass
+                except Exception:  # a busy database: the next check tries again
+                    log.warning("notification check failed", exc_info=True)
         threading.Thread(target=loop, name="onlooker-notify", daemon=True).start()
         return self
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shim.replay import Replay
+from onlooker.shim.profiles import PROFILES, Metric, duration_text
+from onlooker.shim.replay import Replay
 
 
 def clock(at: float, start: float | None) -> str:
@@ -15,10 +16,29 @@ def clock(at: float, start: float | None) -> str:
     return f"+{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-def metric_text(metrics: dict) -> str:
-    shown = [f"{k.replace('_', ' ')} {v:g}{' %' if k.endswith('_pct') else ''}"
-             for k, v in metrics.items()
-             if isinstance(v, (int, float)) and not isinstance(v, bool)]
+def value_text(metric: Metric, value: float, start: float | None) -> str:
+    if metric.unit == "%":
+        return f"{value:g} %"
+    if metric.unit == "s":
+        return duration_text(value)
+    if metric.unit == "at":
+        return clock(value, start)
+    return f"{value:g}"
+
+
+def metric_text(pid: str, metrics: dict, start: float | None = None) -> str:
+    """The profile's metrics in its own words ("shown Away (5-min rule): 8 min"); a metric it
+    does not describe reads as its key."""
+    declared = PROFILES[pid].presentation.metrics if pid in PROFILES else ()
+    words = {m.key: m for m in declared}
+    order = [m.key for m in declared if m.key in metrics] + [k for k in metrics if k not in words]
+    shown = []
+    for k in order:
+        v = metrics[k]
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        m = words.get(k) or Metric(k, k.replace("_", " "))
+        shown.append(f"{m.label}: {value_text(m, v, start)}")
     return "; ".join(shown)
 
 
@@ -41,7 +61,12 @@ def table(replay: Replay, *, limit: int = 12) -> str:
             lines.append(f"  {clock(f.at, start)}{span}  {f.what}")
         if len(r.observations) > limit:
             lines.append(f"  … and {len(r.observations) - limit} more (use --json for all)")
-        text = metric_text({k: v for k, v in r.metrics.items() if k != "applies"})
+        text = metric_text(r.id, {k: v for k, v in r.metrics.items() if k != "applies"}, start)
         if text:
             lines.append(f"  {text}")
+        for s in (r.sessions or []) if len(r.sessions or []) > 1 else []:  # per meeting
+            figures = metric_text(r.id, {k: v for k, v in s.items()
+                                         if k not in ("session", "start", "end")}, start)
+            lines.append(f"  meeting {s['session']} {clock(s['start'], start)}–"
+                         f"{clock(s['end'], start)} ({s['app']}): {figures}")
     return "\n".join(lines)

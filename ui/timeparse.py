@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time as dtime, timedelta
 
+from onlooker.shim.model import (MAX_SPAN_S, VALID_RANGE_TEXT, InvalidTime, check_moment,
+                                 check_span)
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
 _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, None: 60}
 
@@ -14,10 +17,22 @@ def duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:
         raise ValueError(f"{text!r} is not a duration (try 30m, 2h, 90s)")
-    return float(m.group(1)) * _UNIT[(m.group(2) or "").lower() or None]
+    seconds = float(m.group(1)) * _UNIT[(m.group(2) or "").lower() or None]
+    try:
+        return check_span(seconds, f"{text!r}")
+    except InvalidTime:
+        raise ValueError(f"{text!r} is longer than {MAX_SPAN_S // 86400} days") from None
 
 
 def moment(text: str, now: datetime | None = None) -> float:
+    """A point in time -> epoch seconds, from 1970 to 2100 (see ``_moment``)."""
+    try:
+        return check_moment(_moment(text, now), repr(text.strip()))
+    except OverflowError:
+        raise InvalidTime(f"{text.strip()!r} is outside {VALID_RANGE_TEXT}") from None
+
+
+def _moment(text: str, now: datetime | None = None) -> float:
     """A point in time -> epoch seconds. Accepts ISO-8601 (local time if no zone), a date
     (its local midnight), HH:MM[:SS] today, 'now', 'today', 'yesterday', and '-2h' style."""
     now = now or datetime.now().astimezone()
@@ -28,7 +43,11 @@ def moment(text: str, now: datetime | None = None) -> float:
         day = now.date() - timedelta(days=1 if t == "yesterday" else 0)
         return day_start(day)
     if t.startswith("-"):
-        return now.timestamp() - duration(t[1:])
+        try:
+            return now.timestamp() - duration(t[1:])
+        except ValueError:
+            raise ValueError(f"{text.strip()!r} is not a time back from now within "
+                             f"{MAX_SPAN_S // 86400} days (try -2h, or a date)") from None
     if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
         parts = [int(x) for x in t.split(":")]
         return datetime.combine(now.date(), dtime(*parts)).astimezone().timestamp()
@@ -56,4 +75,6 @@ def day_range(text: str) -> tuple[float, float]:
             day = date.fromisoformat(t)
         except ValueError:
             raise ValueError(f"{text!r} is not a date (try 2026-11-28, today, yesterday)") from None
+    if not date(1970, 1, 2) <= day < date(2100, 1, 1):
+        raise InvalidTime(f"{text!r} is outside {VALID_RANGE_TEXT}")
     return day_start(day), day_start(day + timedelta(days=1))

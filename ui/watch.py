@@ -1,21 +1,32 @@
-"""``onlooker watch``: wire the desktop observer, the input counter and the writer together."""
+"""``onlooker watch``: wire a backend (through its contract only), the input counter and the
+writer together. ``Recorder`` is the wiring without signals (also used by ``demo --live``);
+``watch`` adds SIGINT/SIGTERM and the one-line messages."""
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
+import sqlite3
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from shim import backends
-from shim.counter import InputCounter
-from shim.errors import ShimError
-from storage.db import connect
-from storage.lockfile import RecorderLock
-from storage.store import Store
-from storage.writer import Writer
+from onlooker.shim import backends
+from onlooker.shim.counter import InputCounter
+from onlooker.shim.errors import BackendUnavailable, ShimError
+from onlooker.storage.db import connect
+from onlooker.storage.errors import StorageError
+from onlooker.storage.lockfile import RecorderLock
+from onlooker.storage.store import Store
+from onlooker.storage.writer import Writer
 
 from .config import Config
+
+log = logging.getLogger(__name__)
 
 
 class _Retention:
@@ -26,8 +37,6 @@ class _Retention:
         self._stop = threading.Event()
 
     def purge(self) -> int:
-        import time
-
         cutoff = time.time() - self.days * 86400
         return self.store.forget(0.0, cutoff)
 
@@ -38,9 +47,11 @@ class _Retention:
                     try:
                         n = self.purge()
                         if n:
+                            log.info("retention: deleted %d rows older than %d days", n, self.days)
                             self.echo(f"onlooker: deleted {n} rows older than {self.days} days",
                                       err=True)
-                    except Exception as exc:  # a busy database: try again tomorrow
+                    except (StorageError, sqlite3.Error, OSError) as exc:  # busy: try tomorrow
+                        log.warning("retention purge postponed: %r", exc)
                         self.echo(f"onlooker: retention purge postponed ({exc})", err=True)
                     if self._stop.wait(86400):
                         return
@@ -51,63 +62,148 @@ class _Retention:
         self._stop.set()
 
 
-def _quietly(step) -> None:
-    try:
-        step()
-    except Exception:
-        pass
-
-
 def _thread_died(args) -> None:
-    """pynput's listener threads die with the X connection; say so in one line, no traceback."""
+    """pynput's listener threads die with the X connection; say so in one line, no traceback
+    (the traceback goes to the log)."""
     if args.exc_type is not SystemExit:
+        log.warning("thread %s stopped", getattr(args.thread, "name", "?"),
+                    exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
         print(f"onlooker: input listener stopped ({args.exc_type.__name__})", file=sys.stderr)
 
 
-def watch(db_path: Path, config: Config, *, echo=print) -> int:
-    """Record until SIGINT/SIGTERM; returns the exit code. Everything acknowledged is flushed."""
-    backend = backends.load(backends.choose())
-    threading.excepthook = _thread_died
-    lock = RecorderLock(db_path).acquire()
-    stop = threading.Event()
+class Recorder:
+    """A backend feeding the writer of one database, holding the recorder lock meanwhile.
+
+    ``start()`` raises ShimError (BackendUnavailable for a missing package or display) or
+    StorageError with nothing left running; when the backend ends by itself ``ended`` is set
+    and ``on_end`` called;
+    ``stop()`` flushes everything acknowledged and returns the exit code (0, or 1 with
+    ``problem`` saying why)."""
+
+    def __init__(self, db_path: Path, config: Config, *, env: Mapping[str, str] | None = None,
+                 echo=print, backend_options: dict | None = None,
+                 on_end: Callable[[], None] | None = None):
+        self.db_path, self.config, self.echo = db_path, config, echo
+        self._on_end = on_end or (lambda: None)
+        self.env = os.environ if env is None else env
+        self.backend_options = backend_options or {}
+        self.module = backends.load(backends.choose(self.env))  # before the lock: fails fast
+        self.ended = threading.Event()
+        self.backend = None
+        self.writer: Writer | None = None
+        self.problem: str | None = None
+        self._lock: RecorderLock | None = None
+        self._stopping = threading.Lock()
+        self._code: int | None = None
+
+    def start(self) -> "Recorder":
+        self._lock = RecorderLock(self.db_path).acquire()
+        try:
+            store = Store(connect(self.db_path,
+                                  notice=lambda m: self.echo(f"onlooker: {m}", err=True)))
+            self.retention = _Retention(store, self.config.retention_days, self.echo)
+            self.writer = Writer(store, on_error=self._write_failed,
+                                 on_resume=lambda: self.backend and self.backend.snapshot())
+            counter = InputCounter(on_first=self.writer.poke)
+            self.writer.drain_from(counter.drain)
+            self.backend = self.module.Backend(
+                self.writer.put, counter, classifier=self.config.classifier,
+                keep_titles=self.config.keep_titles, title_deny=self.config.title_deny,
+                on_exit=self._backend_ended, env=self.env, **self.backend_options)
+            self.writer.start()
+            try:
+                self.backend.start()
+            except BaseException:
+                self.writer.stop()
+                raise
+            log.info("recording into %s with the %s backend (observes %s)", self.db_path,
+                     self.backend.name, ", ".join(sorted(self.backend.capabilities)))
+            self.retention.start()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _backend_ended(self) -> None:
+        self.ended.set()
+        self._on_end()
+
+    def _write_failed(self, exc: BaseException) -> None:
+        log.warning("cannot write yet, keeping it and retrying: %r", exc)
+        self.echo(f"onlooker: cannot write yet ({exc}); keeping it and retrying", err=True)
+
+    def stop(self) -> int:
+        """Stop observing, flush, release the lock; the exit code. Safe to call again, from
+        any thread (the first call does the work, later ones return its code)."""
+        with self._stopping:
+            if self._code is None:
+                self._code = self._stop()
+            return self._code
+
+    def _stop(self) -> int:
+        try:
+            self.retention.stop()
+            self.backend.stop()  # never raises: failures are logged by the backend
+            self.writer.stop()
+        finally:
+            self._lock.release()
+        if self.backend.error is not None:
+            self.problem = str(self.backend.error)
+        elif self.writer.last_error is not None:
+            self.problem = f"the last batch could not be written ({self.writer.last_error})"
+        if self.problem:
+            log.error("recorder stopped: %s", self.problem)
+            return 1
+        log.info("recorder stopped; everything recorded is saved")
+        return 0
+
+
+def watch(db_path: Path, config: Config, *, echo=print, env: Mapping[str, str] | None = None,
+          stop: threading.Event | None = None) -> int:
+    """Record until SIGINT/SIGTERM (or ``stop`` is set, or the backend ends); the exit code.
+    Everything acknowledged is flushed."""
+    previous_hook, threading.excepthook = threading.excepthook, _thread_died
     try:
-        store = Store(connect(db_path))
-        retention = _Retention(store, config.retention_days, echo)
-        desktop = None
-        writer = Writer(store, on_error=lambda exc: echo(f"onlooker: cannot write yet ({exc}); "
-                                                         "keeping it and retrying", err=True),
-                        on_resume=lambda: desktop and desktop.snapshot())
-        counter = InputCounter(on_first=writer.poke)
-        writer.drain_from(counter.drain)
-        desktop = backend.Desktop(writer.put, classifier=config.classifier,
-                                  keep_titles=config.keep_titles, title_deny=config.title_deny,
-                                  on_exit=stop.set)
-        writer.start()
-        desktop.start()
-        desktop.ready.wait(10)
-        listener = backend.InputListener(counter).start()
-        locks = backend.LockWatcher(writer.put).start()
+        return _record(db_path, config, echo, env, stop or threading.Event())
+    finally:
+        threading.excepthook = previous_hook
+
+
+def _record(db_path: Path, config: Config, echo, env, stop: threading.Event) -> int:
+    try:
+        recorder = Recorder(db_path, config, env=env, echo=echo, on_end=stop.set).start()
+    except ShimError as exc:  # no backend here (2), or it could not start (1)
+        echo(f"onlooker: {exc}", err=True)
+        return 2 if isinstance(exc, BackendUnavailable) else 1
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
-        signal.signal(signal.SIGUSR1, lambda *_: writer.poke())  # 'pause' / 'resume' nudge us
-        echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
-        retention.start()
+        # 'pause' / 'resume' nudge us
+        previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, lambda *_: recorder.writer.poke())
+    echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
+    try:
         while not stop.is_set():
-            stop.wait(3600)  # woken by a signal handler or the desktop thread ending
-        for step in (retention.stop, locks.stop, listener.stop, desktop.stop):
-            _quietly(step)  # with the X server gone, these may fail; the data is what matters
-        writer.stop()
+            stop.wait(3600)  # woken by a signal handler, the caller, or the backend ending
+    finally:
+        code = recorder.stop()
         for s, handler in previous.items():
             signal.signal(s, handler)
-        if desktop.error is not None:
-            echo(f"onlooker: {desktop.error}", err=True)
-            return 1
-        if writer.last_error is not None:
-            echo(f"onlooker: the last batch could not be written ({writer.last_error})", err=True)
-            return 1
+    if code:
+        echo(f"onlooker: {recorder.problem}", err=True)
+    else:
         echo("onlooker: stopped; everything recorded is saved", err=True)
-        return 0
-    except ShimError as exc:
-        echo(f"onlooker: {exc}", err=True)
-        return 1
+    return code
+
+
+@contextmanager
+def replaying(log_path: Path, db_path: Path, config: Config, *, echo=print) -> Iterator[Recorder]:
+    """Record a scenario into ``db_path`` as it "happens" (the fake backend replaying
+    ``log_path``; ONLOOKER_FAKE_SPEED speeds it up); stopped and flushed on leaving."""
+    env = {**os.environ, "ONLOOKER_BACKEND": "fake"}
+    recorder = Recorder(db_path, config, env=env, echo=echo, backend_options={"log": log_path},
+                        on_end=lambda: threading.Thread(target=recorder.stop, daemon=True).start())
+    recorder.start()  # at the scenario's end the recording stops by itself (the line above)
+    try:
+        yield recorder
     finally:
-        lock.release()
+        recorder.stop()

@@ -7,13 +7,15 @@ on the system bus. Uses jeepney (pure Python), blocking, one thread per bus.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 
-from ..observation import Observation
+from ..model import Observation
 
+log = logging.getLogger(__name__)
 SCREENSAVER_INTERFACES = ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver")
 
 
@@ -36,9 +38,10 @@ class LockWatcher:
         self.clock = clock
         self._conns: list = []
         self.listening: list[str] = []
+        self._stopping = False
 
     def start(self) -> "LockWatcher":
-        from jeepney import MatchRule
+        from jeepney import DBusErrorResponse, MatchRule
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
 
@@ -55,7 +58,9 @@ class LockWatcher:
                 conn = open_dbus_connection(bus=bus)
                 for rule in rules:
                     conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
-            except Exception:  # no such bus, or it refused us: lock events just won't be seen
+            except (OSError, ValueError, KeyError, TimeoutError, DBusErrorResponse) as exc:
+                # no such bus, or it refused us: lock events from it just won't be seen
+                log.info("no lock signals from the %s bus: %r", bus.lower(), exc)
                 continue
             self._conns.append(conn)
             self.listening.append(bus.lower())
@@ -74,15 +79,17 @@ class LockWatcher:
                     self._emit("lock" if msg.body[0] else "unlock", "screensaver-dbus")
                 elif member in ("Lock", "Unlock"):
                     self._emit(member.lower(), "logind")
-        except Exception:  # connection closed by stop() or the bus went away
-            return
+        except (OSError, EOFError, ValueError) as exc:  # closed by stop(), or the bus went away
+            if not self._stopping:
+                log.warning("lock signals stopped: the D-Bus connection ended (%r)", exc)
 
     def _emit(self, kind: str, source: str) -> None:
         self.sink(Observation(ts=self.clock(), kind=kind, data={"source": source}))
 
     def stop(self) -> None:
+        self._stopping = True
         for conn in self._conns:
             try:
                 conn.close()
-            except Exception:
-                pass
+            except OSError as exc:
+                log.debug("closing a D-Bus connection: %r", exc)

@@ -4,11 +4,15 @@ Event-driven: the loop blocks in select() on the X connection and wakes only whe
 sends something. The only timeout is the short debounce of openbox's transient "no active
 window" between two switches.
 
-Run ``python -m shim.backends._x11`` to print what it sees.
+Meetings are decided by ``shim/sessions.py`` from the window facts this module reports;
+lock and unlock come from D-Bus (``_dbus.py``), as X itself has no signal for them.
+
+Run ``python -m onlooker.shim.backends._x11`` to print what it sees.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import threading
@@ -20,11 +24,17 @@ from Xlib import X, Xatom, display as xdisplay, error as xerror
 from Xlib.ext import screensaver
 
 from ..classify import Classifier
-from ._dbus import LockWatcher  # noqa: F401  (lock/unlock: X itself has no signal for it)
 from ..errors import BackendUnavailable, ObserverCrashed
-from ..model import MEETING
-from ..observation import Observation
+from ..model import Observation
 from ..redact import redact_title
+from ..sessions import GONE, SEEN, MeetingSessions, WindowFact
+from ._base import BaseBackend, missing_package
+from ._dbus import LockWatcher
+
+log = logging.getLogger(__name__)
+
+# import name -> the package to install (for the one-line error when one is missing)
+PACKAGES = {"Xlib": "python-xlib", "pynput": "pynput", "jeepney": "jeepney"}
 
 ZERO_DEBOUNCE_S = 0.3  # openbox sets _NET_ACTIVE_WINDOW to 0 for a moment between switches
 
@@ -63,10 +73,11 @@ class Desktop:
         self.windows: dict[int, _Window] = {}
         self.active = 0
         self._zero_since: float | None = None
-        self._meeting: _Window | None = None
+        self.sessions = MeetingSessions()
         self._ss_event = None
         self._stop_r, self._stop_w = os.pipe()
         self._thread: threading.Thread | None = None
+        self._stopped = False
         self.error: BaseException | None = None
         self.done = threading.Event()
         self.ready = threading.Event()  # set once the starting state has been reported
@@ -119,6 +130,7 @@ class Desktop:
         app, title = self._app(wid), self._title(wid)
         w = _Window(wid, app, title, self.classifier.classify(app, title), self._hidden(wid))
         self.windows[wid] = w
+        log.debug("tracking window %#x of %s (%s)", wid, app, w.category)
         return w
 
     # --- reporting -----------------------------------------------------------------------
@@ -139,26 +151,16 @@ class Desktop:
         if w is None:  # nothing in front (or a window that vanished at once)
             self.sink(Observation(ts=ts, kind="focus", app="(none)", category="other"))
             return
-        self._meeting_check(w, ts)
+        if w.wid in self.windows:
+            self._window_fact(ts, w.wid, w)
         self._emit("focus", w, ts)
 
-    def _meeting_check(self, w: _Window, ts: float) -> None:
-        """A meeting session starts with the first meeting window and ends with the last."""
-        if self._meeting is None and w.category == MEETING and w.wid in self.windows:
-            self._meeting = w
-            self._emit("meeting_start", w, ts)
-
-    def _meeting_gone(self, ts: float) -> None:
-        if self._meeting is None:
-            return
-        others = [w for w in self.windows.values() if w.category == MEETING]
-        if self._meeting.wid in self.windows and self._meeting.category == MEETING:
-            return
-        if others:
-            self._meeting = others[0]
-            return
-        self._meeting = None
-        self.sink(Observation(ts=ts, kind="meeting_end"))
+    def _window_fact(self, ts: float, wid: int, w: _Window | None = None) -> None:
+        """Tell the meeting policy a window was seen (w) or is gone (None); record its answer."""
+        fact = (WindowFact(ts, f"x11:{wid:#x}", w.app, w.category, SEEN) if w is not None
+                else WindowFact(ts, f"x11:{wid:#x}", event=GONE))
+        for observation in self.sessions.feed(fact):
+            self.sink(observation)
 
     def snapshot(self) -> None:
         """Report what is in front now (after a pause); uses cached state only, any thread."""
@@ -178,7 +180,7 @@ class Desktop:
         for wid in self._client_list():
             w = self._track(wid)
             if w:
-                self._meeting_check(w, now)
+                self._window_fact(now, wid, w)
         active = self._prop(self.root.id, "_NET_ACTIVE_WINDOW", Xatom.WINDOW)
         if active and active[0]:
             self._focus(int(active[0]), now)
@@ -216,13 +218,10 @@ class Desktop:
                 category = self.classifier.classify(w.app, w.title)
                 if category != w.category:
                     w.category = category
-                    if category == MEETING:
-                        self._meeting_check(w, ts)
-                    else:
-                        self._meeting_gone(ts)
+                    self._window_fact(ts, w.wid, w)
         elif ev.type == X.DestroyNotify:
             if self.windows.pop(ev.window.id, None) is not None:
-                self._meeting_gone(ts)
+                self._window_fact(ts, ev.window.id)
         elif self._ss_event is not None and ev.type == self._ss_event:
             if ev.state == screensaver.StateOn:
                 self.sink(Observation(ts=ts, kind="lock", data={"source": "screensaver"}))
@@ -233,11 +232,11 @@ class Desktop:
         current = set(self._client_list())
         for wid in current - set(self.windows):
             w = self._track(wid)
-            if w and w.category == MEETING:
-                self._meeting_check(w, ts)
+            if w:
+                self._window_fact(ts, wid, w)
         for wid in set(self.windows) - current:
             self.windows.pop(wid, None)
-        self._meeting_gone(ts)
+            self._window_fact(ts, wid)
 
     def run(self) -> None:
         """Blocking loop; returns when stop() is called. Raises ObserverCrashed if X goes away."""
@@ -261,6 +260,7 @@ class Desktop:
                     ev = self.d.next_event()
                     self._on_event(ev, self.clock())
         except (xerror.ConnectionClosedError, OSError, xerror.DisplayError) as exc:
+            log.warning("lost the X display: %r", exc)
             raise ObserverCrashed(f"lost the X display ({exc}); what was recorded is kept") from None
 
     def start(self) -> "Desktop":
@@ -268,6 +268,8 @@ class Desktop:
             try:
                 self.run()
             except BaseException as exc:  # surfaced to the runner through .error
+                if not isinstance(exc, ObserverCrashed):
+                    log.exception("the X11 observer stopped")
                 self.error = exc
             finally:
                 self.ready.set()
@@ -278,13 +280,16 @@ class Desktop:
         return self
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         os.write(self._stop_w, b"x")
         if self._thread is not None:
             self._thread.join(5)
         try:
             self.d.close()
-        except Exception:
-            pass
+        except (xerror.ConnectionClosedError, OSError) as exc:  # the X server went first
+            log.debug("closing the X connection: %r", exc)
 
 
 class InputListener:
@@ -298,7 +303,11 @@ class InputListener:
     def start(self) -> "InputListener":
         try:
             from pynput import keyboard, mouse  # connects to X on import
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] in PACKAGES:
+                raise missing_package("X11", exc, PACKAGES) from None
+            raise BackendUnavailable(f"cannot count input ({exc}); is the X server running?") from None
+        except ImportError as exc:  # pynput's own way of saying it found no X server
             raise BackendUnavailable(f"cannot count input ({exc}); is the X server running?") from None
         count_key, count_pointer = self.counter.key, self.counter.pointer
 
@@ -318,6 +327,58 @@ class InputListener:
     def stop(self) -> None:
         for listener in self._listeners:
             listener.stop()
+
+
+class Backend(BaseBackend):
+    """This X11 session: ``Desktop`` (focus, minimize, screen saver, meetings), pynput's input
+    counts and D-Bus lock signals, behind the contract in ``_base.py``."""
+
+    name = "x11"
+    capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
+    input_resolution_s = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.desktop: Desktop | None = None
+        self._parts: list = []
+
+    def start(self) -> "Backend":
+        self.desktop = Desktop(self.sink, display=self.env.get("DISPLAY"),
+                               classifier=self.classifier, keep_titles=self.keep_titles,
+                               title_deny=self.title_deny,
+                               on_exit=lambda: self._ended(self.desktop.error))
+        self.desktop.start()
+        self.desktop.ready.wait(10)
+        if self.desktop.error is not None:
+            return self  # ended already; the runner reads .error
+        try:
+            self._parts.append(InputListener(self.counter).start())
+            self._parts.append(LockWatcher(self.sink, env=self.env).start())
+        except ModuleNotFoundError as exc:  # jeepney, imported when the lock watcher starts
+            self.stop()
+            raise missing_package("X11", exc, PACKAGES) from None
+        except BaseException:
+            self.stop()
+            raise
+        log.info("x11 backend observing %s; lock signals from %s", self.env.get("DISPLAY"),
+                 ", ".join(self._parts[-1].listening) or "the X screen saver only")
+        self.ready.set()
+        return self
+
+    def stop(self) -> None:
+        # Each part may fail once the X server has gone; the data is what matters, so go on.
+        for part in reversed(self._parts):
+            try:
+                part.stop()
+            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
+                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
+        self._parts = []
+        if self.desktop is not None:
+            self.desktop.stop()
+
+    def snapshot(self) -> None:
+        if self.desktop is not None:
+            self.desktop.snapshot()
 
 
 if __name__ == "__main__":  # a probe: print what this backend sees

@@ -1,6 +1,6 @@
 """The tracker profiles, by their public ids."""
 
-from ._base import Flag, LogInfo, Profile, Result
+from ._base import MEASURE_KINDS, Flag, LogInfo, Metric, Presentation, Profile, Result, duration_text
 from .browser import CANVAS, PROCTORIO, WEB_PAGE
 from .idle import ACTIVTRAK, HUBSTAFF, SLACK, TEAMS, TIME_DOCTOR
 from .meetings import GOTO, ZOOM
@@ -11,4 +11,5 @@ PROFILES: dict[str, Profile] = {
               WEB_PAGE)
 }
 
-__all__ = ["PROFILES", "Profile", "Result", "Flag", "LogInfo"]
+__all__ = ["PROFILES", "Profile", "Presentation", "Metric", "Result", "Flag", "LogInfo",
+           "MEASURE_KINDS", "duration_text"]

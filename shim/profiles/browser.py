@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Event
-from ._base import Activity, Flag, LogInfo, Locks, Profile, absent, beyond, duration_text, total
+from ._base import (Activity, Flag, LogInfo, Locks, Metric, Presentation, Profile, absent,
+                    beyond, flag_ms, ms_text, secs, subtract, total, union)
 
-CANVAS_THROTTLE_S = 5.0  # underscore throttle(5000, {leading: true, trailing: false})
-PROCTORIO_LIMITS_S = {"severe": 0.0, "moderate": 15.0, "lenient": 30.0}  # ExamSettings.cs
-IDLE_DETECTION_MIN_S = 60.0  # IdleDetector.start() rejects thresholds below 60 000 ms
+CANVAS_THROTTLE_MS = 5_000  # underscore throttle(5000, {leading: true, trailing: false})
+PROCTORIO_LIMITS_MS = {"severe": 0, "moderate": 15_000, "lenient": 30_000}  # ExamSettings.cs
+IDLE_DETECTION_MIN_MS = 60_000  # IdleDetector.start() rejects thresholds below 60 000 ms
 
 PAGE_EVENTS = frozenset(("tab", "page_blur", "page_focus"))
 
 
-def _mmss(seconds: float) -> str:
-    m, s = divmod(int(max(seconds, 0)), 60)
-    return f"{m:02d}:{s:02d}"
+def seconds_to_time(seconds: int) -> str:
+    """Canvas's ``secondsToTime`` (quiz-legacy-client-apps/util/seconds_to_time.js): mm:ss with
+    the minutes not capped, hh:mm:ss when more than an hour (3600 -> 60:00, 7230 -> 02:00:30)."""
+    seconds = max(seconds, 0)
+    if seconds > 3600:
+        h, rest = divmod(seconds, 3600)
+        return f"{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+_CANVAS_EVENT = {"page_blur": "page_blurred", "page_focus": "page_focused"}  # its event types
 
 
 class CanvasMachine:
@@ -24,13 +33,13 @@ class CanvasMachine:
 
     def __init__(self, info: LogInfo) -> None:
         self.flags: list[Flag] = []
-        self._last: dict[tuple[str, str], float] = {}
+        self._last: dict[tuple[str, str], int] = {}
         self.counts = {"stopped_viewing": 0, "resumed": 0, "dropped_by_throttle": 0}
 
     def feed(self, e: Event) -> None:
         key = (e.url or "", e.event)
         last = self._last.get(key)
-        if last is not None and e.t - last < CANVAS_THROTTLE_S:
+        if last is not None and e.t - last < CANVAS_THROTTLE_MS:
             self.counts["dropped_by_throttle"] += 1
             return
         self._last[key] = e.t
@@ -40,9 +49,11 @@ class CanvasMachine:
         else:
             self.counts["resumed"] += 1
             text = "Resumed."
-        self.flags.append(Flag(e.t, None, f"{_mmss(e.t)} {text} ({e.url})"))
+        elapsed = seconds_to_time(e.t // 1000)  # whole seconds since the attempt started
+        self.flags.append(flag_ms(e.t, None, f"{elapsed} {text} ({e.url})", url=e.url,
+                                  entry=_CANVAS_EVENT[e.event], elapsed=elapsed))
 
-    def finish(self, end: float) -> tuple[list[Flag], dict[str, Any]]:
+    def finish(self, end: int):
         if not self._last:
             return [], absent("no page_blur / page_focus events from a quiz page in this log")
         return self.flags, {"applies": True, **self.counts}
@@ -62,89 +73,107 @@ CANVAS = Profile(
     ),
     assumptions=(
         "Every page in the log is a quiz-taking page; the attempt started at the log's start, "
-        "so mm:ss is the time since then.",
+        "so each entry shows the whole seconds since then as Canvas's secondsToTime writes them "
+        "(mm:ss, minutes not capped; hh:mm:ss past one hour).",
         "Window blur/focus only (not tab visibility), each kind at most once per 5 s "
         "(leading edge), as Canvas's code does; blurs into an iframe inside the quiz are not in "
         "the log.",
         "Canvas sent its log to the server in 15 s batches; the instructor sees the same entries.",
     ),
     machine=CanvasMachine,
+    presentation=Presentation(
+        short="Canvas quiz log",
+        metrics=(Metric("stopped_viewing", "'Stopped viewing' entries"),
+                 Metric("resumed", "'Resumed' entries"),
+                 Metric("dropped_by_throttle", "events dropped by the 5 s throttle")),
+        headline=("stopped_viewing",),
+        trend="stopped_viewing",
+    ),
 )
 
 
-class _Page:
-    """Per-URL window-focus and tab-visibility state."""
+class PageSpans:
+    """Per page: when its tab was hidden and when its window was blurred, as spans (ms). Each
+    kept apart, so an implied earlier state (a first 'visible' means hidden since the start)
+    lands in place whatever the other one did meanwhile."""
 
     def __init__(self) -> None:
-        self.blurred = False
-        self.hidden = False
-
-    @property
-    def away(self) -> bool:
-        return self.blurred or self.hidden
+        self.since: dict[tuple[str, str], int] = {}
+        self.spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.urls: set[str] = set()
 
     def feed(self, e: Event) -> None:
+        url = e.url or ""
+        self.urls.add(url)
         if e.event == "tab":
-            self.hidden = e.state == "hidden"
-        elif e.event == "page_blur":
-            self.blurred = True
-        elif e.event == "page_focus":
-            self.blurred = False
+            key, on = (url, "hidden"), e.state == "hidden"
+        else:
+            key, on = (url, "blurred"), e.event == "page_blur"
+        if on:
+            self.since.setdefault(key, e.t)
+        elif key in self.since:
+            a = self.since.pop(key)
+            if e.t > a:
+                self.spans.setdefault(key, []).append((a, e.t))
+
+    def finish(self, end: int) -> None:
+        for key, a in self.since.items():
+            if end > a:
+                self.spans.setdefault(key, []).append((a, end))
+        self.since.clear()
+
+    def of(self, url: str, kind: str) -> list[tuple[int, int]]:
+        return sorted(self.spans.get((url, kind), []))
 
 
 class ProctorioMachine:
     handles = PAGE_EVENTS
 
     def __init__(self, info: LogInfo) -> None:
-        self.pages: dict[str, _Page] = {}
-        self.away_since: dict[str, float] = {}
-        self.cumulative: dict[str, float] = {}
-        self.flags: list[Flag] = []
-        self.removed: dict[str, dict[str, float]] = {}
+        self.pages = PageSpans()
+        self.unobserved = info.unobserved_ms()
 
     def feed(self, e: Event) -> None:
-        url = e.url or ""
-        page = self.pages.setdefault(url, _Page())
-        was = page.away
-        page.feed(e)
-        if page.away and not was:
-            self.away_since[url] = e.t
-        elif was and not page.away:
-            self._back(url, e.t)
+        self.pages.feed(e)
 
-    def _back(self, url: str, t: float) -> None:
-        a = self.away_since.pop(url)
-        before = self.cumulative.get(url, 0.0)
-        after = before + (t - a)
-        self.cumulative[url] = after
-        self.flags.append(Flag(a, t, f"Flag: navigating away from the exam page ({url}) for "
-                                     f"{duration_text(t - a)}; {duration_text(after)} in all."))
-        for setting, limit in PROCTORIO_LIMITS_S.items():
-            done = self.removed.setdefault(url, {})
-            # "more than N seconds (cumulatively)"; Severe removes at the first departure.
-            if setting not in done and (after > limit if limit else True):
-                done[setting] = a + (limit - before)
-
-    def finish(self, end: float) -> tuple[list[Flag], dict[str, Any]]:
-        for url in list(self.away_since):
-            self._back(url, end)
-        if not self.pages:
+    def finish(self, end: int):
+        if not self.pages.urls:
             return [], absent("no exam page events (tab / page_blur / page_focus) in this log")
-        removals = []
-        for url, done in self.removed.items():
-            for setting, at in done.items():
-                limit = PROCTORIO_LIMITS_S[setting]
-                rule = "at once" if not limit else f"after more than {duration_text(limit)} away in all"
-                removals.append(Flag(at, None, f"With 'Force full screen' set to {setting.title()}, "
-                                               f"you would have been removed from the exam ({rule})."))
-        flags = sorted(self.flags + removals, key=lambda f: f.at)
-        first = {s: min((d[s] for d in self.removed.values() if s in d), default=None)
-                 for s in PROCTORIO_LIMITS_S}
+        self.pages.finish(end)
+        flags: list[Flag] = []
+        first: dict[str, int | None] = {s: None for s in PROCTORIO_LIMITS_MS}
+        away_all = 0
+        for url in sorted(self.pages.urls):
+            away = subtract(union(self.pages.of(url, "hidden"), self.pages.of(url, "blurred")),
+                            self.unobserved)
+            cumulative = 0
+            for a, b in away:
+                before, cumulative = cumulative, cumulative + b - a
+                ongoing = b >= end
+                tail = ("still away when the recording ended" if ongoing
+                        else f"{ms_text(cumulative)} in all")
+                flags.append(flag_ms(a, b, f"Flag: navigating away from the exam page ({url}) for "
+                                           f"{ms_text(b - a)}; {tail}.", url=url,
+                                     away_s=secs(b - a), cumulative_s=secs(cumulative)))
+                for setting, limit in PROCTORIO_LIMITS_MS.items():
+                    # "more than N seconds (cumulatively)"; Severe removes at the first departure.
+                    if (limit and before <= limit < cumulative) or (not limit and not before):
+                        at = a + (limit - before)
+                        rule = ("at once" if not limit
+                                else f"after more than {ms_text(limit)} away in all")
+                        flags.append(flag_ms(at, None, f"With 'Force full screen' set to "
+                                                       f"{setting.title()}, you would have been "
+                                                       f"removed from the exam ({rule}).",
+                                             url=url, setting=setting,
+                                             cumulative_s=secs(limit)))
+                        if first[setting] is None or at < first[setting]:
+                            first[setting] = at
+            away_all += cumulative
         return flags, {
             "applies": True,
-            "navigating_away_flags": len(self.flags),
-            "away_s": round(sum(self.cumulative.values()), 3),
-            **{f"removed_at_{s}": (None if at is None else round(at, 3)) for s, at in first.items()},
+            "navigating_away_flags": sum(1 for f in flags if f.until is not None),
+            "away_s": secs(away_all),
+            **{f"removed_at_{s}": (None if at is None else secs(at)) for s, at in first.items()},
         }
 
 
@@ -160,11 +189,21 @@ PROCTORIO = Profile(
     assumptions=(
         "Each page in the log is an exam page; leaving it means its window lost focus or its tab "
         "was hidden (which browser signal Proctorio reads is not published).",
-        "Removal: Moderate after more than 15 s away in all, Lenient after more than 30 s, "
-        "Severe at the first departure; times are when the limit was crossed.",
+        "Removal: Moderate after more than 15 s away in all, Lenient after more than 30 s "
+        "(exactly 15.000 s is not more), Severe at the first departure; times are when the limit "
+        "was crossed, to the millisecond.",
         "Webcam, audio and keystroke flags are not modelled.",
     ),
     machine=ProctorioMachine,
+    presentation=Presentation(
+        short="Proctorio",
+        metrics=(Metric("navigating_away_flags", "'navigating away' flags"),
+                 Metric("away_s", "away from the exam page", "s"),
+                 *(Metric(f"removed_at_{s}", f"removed under {s.title()}", "at")
+                   for s in PROCTORIO_LIMITS_MS)),
+        headline=("navigating_away_flags",),
+        trend="navigating_away_flags",
+    ),
 )
 
 
@@ -172,54 +211,48 @@ class WebPageMachine:
     handles = PAGE_EVENTS | frozenset(("input", "lock", "unlock"))
 
     def __init__(self, info: LogInfo) -> None:
-        self.pages: dict[str, _Page] = {}
-        self.since: dict[tuple[str, str], float] = {}
-        self.spans: dict[str, list[tuple[float, float, str]]] = {"hidden": [], "blurred": []}
-        self.activity = Activity()
+        self.pages = PageSpans()
+        self.activity = Activity(info)
         self.locks = Locks()
+        self.unobserved = info.unobserved_ms()
 
     def feed(self, e: Event) -> None:
-        if e.event == "input":
+        kind = e.event
+        if kind == "input":
             self.activity.feed(e)
-            return
-        if e.event in ("lock", "unlock"):
+        elif kind == "lock" or kind == "unlock":
             self.locks.feed(e)
-            return
-        url = e.url or ""
-        page = self.pages.setdefault(url, _Page())
-        before = {"hidden": page.hidden, "blurred": page.blurred}
-        page.feed(e)
-        for kind, was in before.items():
-            now = getattr(page, kind)
-            if now and not was:
-                self.since[(url, kind)] = e.t
-            elif was and not now:
-                self.spans[kind].append((self.since.pop((url, kind)), e.t, url))
+            if kind == "unlock":  # typing the password restarts the OS idle timer
+                self.activity.touch(e.t)
+        else:
+            self.pages.feed(e)
 
-    def finish(self, end: float) -> tuple[list[Flag], dict[str, Any]]:
-        for (url, kind), a in list(self.since.items()):
-            self.spans[kind].append((a, end, url))
-        self.since.clear()
+    def finish(self, end: int):
         has_input = self.activity.seen
-        if not self.pages and not has_input and not self.locks.spans and self.locks.since is None:
+        locked = subtract(self.locks.finish(end), self.unobserved)
+        if not self.pages.urls and not has_input and not locked:
             return [], absent("no browser, input or lock events in this log")
-        flags = [Flag(a, b, f"The page ({url}) could see its tab was hidden.")
-                 for a, b, url in self.spans["hidden"]]
-        flags += [Flag(a, b, f"The page ({url}) could see its window lost focus.")
-                  for a, b, url in self.spans["blurred"]]
-        idle = beyond(self.activity.finish(end), IDLE_DETECTION_MIN_S) if has_input else []
-        flags += [Flag(a, b, "A page holding the Idle Detection permission would be told you "
-                             "were 'idle'.") for a, b in idle]
-        locked = self.locks.finish(end)
-        flags += [Flag(a, b, "A page holding the Idle Detection permission would be told the "
-                             "screen was 'locked'.") for a, b in locked]
-        flags.sort(key=lambda f: f.at)
+        self.pages.finish(end)
+        flags, spent = [], {"hidden": 0, "blurred": 0}
+        words = {"hidden": "its tab was hidden", "blurred": "its window lost focus"}
+        for url in sorted(self.pages.urls):
+            for kind in ("hidden", "blurred"):
+                for a, b in subtract(self.pages.of(url, kind), self.unobserved):
+                    spent[kind] += b - a
+                    flags.append(flag_ms(a, b, f"The page ({url}) could see {words[kind]}.",
+                                         url=url, state=kind))
+        # "idle" once no input for at least 60 s; a gap of exactly 60.000 s ends as it begins
+        idle = beyond(self.activity.finish(end), IDLE_DETECTION_MIN_MS) if has_input else []
+        flags += [flag_ms(a, b, "A page holding the Idle Detection permission would be told you "
+                                "were 'idle'.", user_state="idle") for a, b in idle]
+        flags += [flag_ms(a, b, "A page holding the Idle Detection permission would be told the "
+                                "screen was 'locked'.", screen_state="locked") for a, b in locked]
         return flags, {
             "applies": True,
-            "hidden_s": round(sum(b - a for a, b, _ in self.spans["hidden"]), 3),
-            "blurred_s": round(sum(b - a for a, b, _ in self.spans["blurred"]), 3),
-            "idle_s": round(total(idle), 3) if has_input else None,
-            "locked_s": round(total(locked), 3),
+            "hidden_s": secs(spent["hidden"]),
+            "blurred_s": secs(spent["blurred"]),
+            "idle_s": secs(total(idle)) if has_input else None,
+            "locked_s": secs(total(locked)),
         }
 
 
@@ -236,8 +269,20 @@ WEB_PAGE = Profile(
     assumptions=(
         "Worst case: the page was granted the Idle Detection permission (Chromium 94+, needs a "
         "click and HTTPS) with the minimum 60 s threshold.",
-        "Idle is device-wide: input in any app counts as activity.",
+        "Idle is device-wide: input in any app counts as activity, and so does unlocking (typing "
+        "the password restarts the OS idle timer the API reads).",
+        "'idle' after at least 60 s without input: a gap of exactly 60.000 s becomes idle the "
+        "instant input returns, so nothing lasts to be seen.",
         "Visibility and focus need no permission at all; every page sees them.",
     ),
     machine=WebPageMachine,
+    presentation=Presentation(
+        short="Any web page",
+        metrics=(Metric("hidden_s", "a page saw its tab hidden", "s"),
+                 Metric("blurred_s", "a page saw its window blurred", "s"),
+                 Metric("idle_s", "'idle' to Idle Detection", "s"),
+                 Metric("locked_s", "'locked' to Idle Detection", "s")),
+        headline=("hidden_s", "idle_s"),
+        trend="hidden_s",
+    ),
 )

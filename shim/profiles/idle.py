@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..model import Event
-from ._base import (Activity, Flag, LogInfo, Locks, Profile, absent, beyond, duration_text,
-                    pct, total, union)
+from ._base import (Activity, Flag, LogInfo, Locks, Metric, Presentation, Profile, absent, beyond,
+                    flag_ms, ms_text, pct, secs, subtract, total, union)
 
-HUBSTAFF_SLOT_S = 600          # 10-minute wall-clock segments
-HUBSTAFF_IDLE_PROMPT_S = 1200  # inactivity warning after 20 min by default
-ACTIVTRAK_PASSIVE_AFTER_S = 120
-ACTIVTRAK_PASSIVE_FOR_S = 300
-TIME_DOCTOR_TIMEOUT_S = 900
-TIME_DOCTOR_COUNTDOWN_S = 60
-TEAMS_AWAY_S = (300, 900)      # sources conflict: ~5 min (widely reported) vs 15 min (2018 doc)
-SLACK_AWAY_S = (600, 1800)     # 10 min (current) vs 30 min (historic)
+# Thresholds in milliseconds, the log's resolution; each is crossed only by *more* than it
+# ("after N minutes" / "more than"): a stretch of exactly N never counts.
+HUBSTAFF_SLOT_S = 600              # 10-minute wall-clock segments (whole seconds)
+HUBSTAFF_IDLE_PROMPT_MS = 1_200_000  # inactivity warning after 20 min by default
+ACTIVTRAK_PASSIVE_AFTER_MS = 120_000
+ACTIVTRAK_PASSIVE_FOR_MS = 300_000
+TIME_DOCTOR_TIMEOUT_MS = 900_000
+TIME_DOCTOR_COUNTDOWN_MS = 60_000
+TEAMS_AWAY_S = (300, 900)      # sources conflict: ~5 min (third parties) vs 15 min (2018 doc)
+SLACK_AWAY_S = (600, 1800)     # 10 min (current, secondary sources) vs 30 min (historic)
 
 NO_INPUT = "no input events in this log"
 
@@ -25,40 +26,65 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:g} min"
 
 
+def _away_key(threshold: int) -> str:
+    return f"away_s_{threshold // 60}min"
+
+
+def _away_metrics(thresholds: tuple[int, ...], words: str) -> tuple[Metric, ...]:
+    return tuple(Metric(_away_key(t), f"{words} ({t // 60}-min rule)", "s") for t in thresholds)
+
+
 class _IdleMachine:
-    """Collects idle gaps; subclasses turn them into flags."""
+    """Collects idle gaps (ms); subclasses turn them into flags."""
 
     handles = frozenset(("input",))
 
     def __init__(self, info: LogInfo) -> None:
         self.info = info
-        self.activity = Activity()
+        self.activity = Activity(info)
+        self.unobserved = info.unobserved_ms()
 
     def feed(self, e: Event) -> None:
         self.activity.feed(e)
 
-    def finish(self, end: float) -> tuple[list[Flag], dict[str, Any]]:
+    def observed(self, end: int) -> int:
+        """How much of [0, end) was recorded."""
+        return total(subtract([(0, end)], self.unobserved))
+
+    def finish(self, end: int):
         if not self.activity.seen:
             return [], absent(NO_INPUT)
         return self.judge(self.activity.finish(end), end)
 
-    def judge(self, gaps, end: float) -> tuple[list[Flag], dict[str, Any]]:
+    def judge(self, gaps, end: int):
         raise NotImplementedError
 
 
+def _clock(local_second: int) -> str:
+    h, rest = divmod(local_second % 86400, 3600)
+    return f"{h:02d}:{rest // 60:02d}"
+
+
 class HubstaffMachine(_IdleMachine):
-    """Active seconds per 10-minute slot; a second is active if it had any input."""
+    """Active seconds per 10-minute slot; a second is active if it had any input.
+
+    Seconds are whole seconds of the person's wall clock (the header's zone; UTC when unknown),
+    counted from the second the log starts in, for the log's length rounded to whole seconds:
+    so 600 s from 09:00:00.400 are the 600 seconds 09:00:00-09:09:59, never 601, and a log
+    ending a fraction past a slot boundary opens no sliver slot."""
 
     def __init__(self, info: LogInfo) -> None:
         super().__init__(info)
-        self.origin = info.start or 0.0
+        offset = (info.utc_offset_s or 0) * 1000
+        self.origin = round((info.start or 0.0) * 1000) + offset  # local wall clock, ms
+        self.first_second = self.origin // 1000
         self.slots: dict[int, int] = {}
-        self._next_second = -math.inf  # seconds before this were already counted
+        self._next_second = self.first_second  # seconds before this were already counted
 
     def feed(self, e: Event) -> None:
         super().feed(e)
-        first = math.floor(self.origin + e.t)
-        last = math.ceil(self.origin + e.until) - 1 if e.until is not None else first
+        first = (self.origin + e.t) // 1000
+        last = -(-(self.origin + e.until) // 1000) - 1 if e.until is not None else first
         first = max(first, self._next_second)
         s = first
         while s <= last:  # count seconds slot by slot
@@ -68,31 +94,43 @@ class HubstaffMachine(_IdleMachine):
             s = upto + 1
         self._next_second = max(self._next_second, last + 1)
 
-    def judge(self, gaps, end: float):
-        begin_abs, end_abs = self.origin, self.origin + end
+    def _unobserved_seconds(self, lo: int, hi: int) -> int:
+        n = 0
+        for u, v in self.unobserved:
+            a = max(lo, (self.origin + u) // 1000)
+            b = min(hi, -(-(self.origin + v) // 1000))
+            n += max(0, b - a)
+        return n
+
+    def judge(self, gaps, end: int):
+        begin = self.first_second
+        stop = begin + (end + 500) // 1000  # the log's length in whole seconds
         flags = []
-        tracked = active = 0.0
-        slots = 0
-        slot = math.floor(begin_abs / HUBSTAFF_SLOT_S)
-        while slot * HUBSTAFF_SLOT_S < end_abs:
-            lo, hi = slot * HUBSTAFF_SLOT_S, (slot + 1) * HUBSTAFF_SLOT_S
-            span = min(hi, end_abs) - max(lo, begin_abs)  # partial slots at the log's edges
-            n = min(self.slots.get(slot, 0), math.ceil(span))
+        tracked = active = slots = 0
+        slot = begin // HUBSTAFF_SLOT_S
+        while slot * HUBSTAFF_SLOT_S < stop:
+            lo, hi = max(slot * HUBSTAFF_SLOT_S, begin), min((slot + 1) * HUBSTAFF_SLOT_S, stop)
+            span = hi - lo - self._unobserved_seconds(lo, hi)  # partial slots at the edges
+            n = min(self.slots.get(slot, 0), span)
             if span > 0:
                 slots += 1
                 tracked += span
                 active += n
-                flags.append(Flag(max(lo, begin_abs) - self.origin, min(hi, end_abs) - self.origin,
-                                  f"Activity {pct(n, span):g} % in this 10-minute slot "
-                                  f"({n} of {round(span)} s had input)."))
+                at = max(lo * 1000 - self.origin, 0)
+                until = min(hi * 1000 - self.origin, max(end, at + 1))
+                label = f"{_clock(slot * HUBSTAFF_SLOT_S)}-{_clock((slot + 1) * HUBSTAFF_SLOT_S)}"
+                flags.append(flag_ms(at, until, f"Activity {pct(n, span):g} % in the 10-minute "
+                                                f"slot {label} ({n} of {span} s had input).",
+                                     kind="slot", slot=label, active_s=n, tracked_s=span,
+                                     activity_pct=pct(n, span)))
             slot += 1
-        for a, b in beyond(gaps, HUBSTAFF_IDLE_PROMPT_S):
-            flags.append(Flag(a, b, "Idle prompt: 'You have been idle for 20 minutes'; by default "
-                                    "the idle time is discarded unless you keep it."))
-        flags.sort(key=lambda f: f.at)
+        prompts = beyond(gaps, HUBSTAFF_IDLE_PROMPT_MS)
+        for a, b in prompts:
+            flags.append(flag_ms(a, b, "Idle prompt: Hubstaff would tell you that you had been "
+                                       "idle for 20 minutes and ask whether to keep that time; "
+                                       "by default it is discarded.", idle_s=secs(b - a + 1_200_000)))
         return flags, {"applies": True, "activity_pct": pct(active, tracked),
-                       "active_s": int(active), "slots": slots,
-                       "idle_prompts": len(beyond(gaps, HUBSTAFF_IDLE_PROMPT_S))}
+                       "active_s": active, "slots": slots, "idle_prompts": len(prompts)}
 
 
 HUBSTAFF = Profile(
@@ -105,30 +143,41 @@ HUBSTAFF = Profile(
         "https://support.hubstaff.com/keep-idle-time-organization-setting/",
     ),
     assumptions=(
-        "The timer ran for the whole log; slots are 10 wall-clock minutes (UTC).",
+        "The timer ran for the whole log. Slots are 10 minutes of the person's wall clock, in the "
+        "zone of the log's start (UTC when the log gives none): a start at 09:00+05:45 gives "
+        "09:00-09:10 local. Seconds are whole seconds counted from the second the log starts in.",
         "A slot cut by the log's start or end is divided by the seconds tracked in it, not 600 "
         "(Hubstaff's own texts disagree on partial slots).",
         "The idle prompt uses the default 20 min.",
     ),
     machine=HubstaffMachine,
+    presentation=Presentation(
+        short="Hubstaff idle",
+        metrics=(Metric("activity_pct", "activity", "%"),
+                 Metric("active_s", "time with input", "s"),
+                 Metric("slots", "10-minute slots"),
+                 Metric("idle_prompts", "idle prompts")),
+        headline=("activity_pct",),
+        trend="activity_pct",
+    ),
 )
 
 
 class ActivTrakMachine(_IdleMachine):
-    def judge(self, gaps, end: float):
-        passive_start = ACTIVTRAK_PASSIVE_AFTER_S
-        inactive_start = ACTIVTRAK_PASSIVE_AFTER_S + ACTIVTRAK_PASSIVE_FOR_S
-        passive = [(a, min(b, a - passive_start + inactive_start))
-                   for a, b in beyond(gaps, passive_start)]
+    def judge(self, gaps, end: int):
+        inactive_start = ACTIVTRAK_PASSIVE_AFTER_MS + ACTIVTRAK_PASSIVE_FOR_MS
+        passive = [(a, min(b, a - ACTIVTRAK_PASSIVE_AFTER_MS + inactive_start))
+                   for a, b in beyond(gaps, ACTIVTRAK_PASSIVE_AFTER_MS)]
         inactive = beyond(gaps, inactive_start)
-        flags = [Flag(a, b, "Passive: no input for 2 min (those 2 min were counted as active).")
-                 for a, b in passive]
-        flags += [Flag(a, b, "Inactive: passive for 5 min.") for a, b in inactive]
-        flags.sort(key=lambda f: f.at)
+        flags = [flag_ms(a, b, "Passive: no input for 2 min (those 2 min were counted as active).",
+                         state="passive", passive_s=secs(b - a)) for a, b in passive]
+        flags += [flag_ms(a, b, "Inactive: passive for 5 min.", state="inactive",
+                          inactive_s=secs(b - a)) for a, b in inactive]
         p, i = total(passive), total(inactive)
-        return flags, {"applies": True, "active_s": round(end - p - i, 3),
-                       "passive_s": round(p, 3), "inactive_s": round(i, 3),
-                       "active_pct": pct(end - p - i, end)}
+        observed = self.observed(end)
+        return flags, {"applies": True, "active_s": secs(observed - p - i),
+                       "passive_s": secs(p), "inactive_s": secs(i),
+                       "active_pct": pct(observed - p - i, observed)}
 
 
 ACTIVTRAK = Profile(
@@ -139,41 +188,64 @@ ACTIVTRAK = Profile(
         "https://support.activtrak.com/hc/en-us/articles/360055209452-Passive-Time-Configuration",
         "https://support.activtrak.com/hc/en-us/articles/360026990372-Active-Time-and-Passive-Time",
     ),
-    assumptions=("Defaults: passive after 2 min without input, inactive after 5 more min.",
+    assumptions=("Defaults: passive after more than 2 min without input, inactive after 5 more min.",
                  "The agent ran for the whole log."),
     machine=ActivTrakMachine,
+    presentation=Presentation(
+        short="ActivTrak",
+        metrics=(Metric("active_pct", "active", "%"),
+                 Metric("active_s", "active time", "s"),
+                 Metric("passive_s", "passive time", "s"),
+                 Metric("inactive_s", "inactive time", "s")),
+        headline=("active_pct",),
+        trend="active_pct",
+    ),
 )
 
 
 class TimeDoctorMachine(_IdleMachine):
-    def judge(self, gaps, end: float):
-        countdown_at = TIME_DOCTOR_TIMEOUT_S - TIME_DOCTOR_COUNTDOWN_S
-        flags = [Flag(a, min(b, a + TIME_DOCTOR_COUNTDOWN_S),
-                      "Countdown: 'Are you still working?' with 60 s to answer.")
+    def judge(self, gaps, end: int):
+        countdown_at = TIME_DOCTOR_TIMEOUT_MS - TIME_DOCTOR_COUNTDOWN_MS
+        flags = [flag_ms(a, min(b, a + TIME_DOCTOR_COUNTDOWN_MS),
+                         "Countdown: the 60-second warning before Time Doctor stops tracking "
+                         "(Timeout After, 15 min without input).", state="countdown")
                  for a, b in beyond(gaps, countdown_at)]
-        stopped = beyond(gaps, TIME_DOCTOR_TIMEOUT_S)
-        flags += [Flag(a, b, f"Tracking stopped after 15 min without input "
-                             f"({duration_text(b - a)} not counted).") for a, b in stopped]
-        flags.sort(key=lambda f: f.at)
+        stopped = beyond(gaps, TIME_DOCTOR_TIMEOUT_MS)
+        flags += [flag_ms(a, b, f"Tracking stopped after 15 min without input "
+                                f"({ms_text(b - a)} not counted).", state="stopped",
+                          not_counted_s=secs(b - a)) for a, b in stopped]
         s = total(stopped)
-        return flags, {"applies": True, "tracked_s": round(end - s, 3), "stopped_s": round(s, 3),
-                       "timeouts": len(stopped)}
+        return flags, {"applies": True, "tracked_s": secs(self.observed(end) - s),
+                       "stopped_s": secs(s), "timeouts": len(stopped)}
 
 
 TIME_DOCTOR = Profile(
     id="time-doctor",
     name="Time Doctor idle timeout",
     seen_by="employer",
-    sources=("https://support.timedoctor.com/knowledge/how-to-configure-and-use-timeout-after-settings",),
-    assumptions=("Default 'Timeout After' of 15 min, with the 60 s countdown before it.",
-                 "The older 3-minute 'away' pop-up is not modelled."),
+    sources=("https://support.timedoctor.com/knowledge/how-to-configure-and-use-timeout-after-settings",
+             "https://help-tmp.timedoctor.com/for-managers-and-administrators-idle-limit-and-manual-time-allowance"),
+    assumptions=("Default 'Timeout After' of 15 min (more than 15 min without input), with its "
+                 "60-second warning countdown before it.",
+                 "The separate 'Are You Still Working?' pop-up after the idle limit, and the "
+                 "older 3-minute 'away' pop-up, are not modelled."),
     machine=TimeDoctorMachine,
+    presentation=Presentation(
+        short="Time Doctor",
+        metrics=(Metric("timeouts", "tracking stops"),
+                 Metric("tracked_s", "tracked", "s"),
+                 Metric("stopped_s", "not tracked", "s")),
+        headline=("timeouts",),
+        trend="stopped_s",
+        live="Time Doctor would now stop tracking your time",
+    ),
 )
 
 
 class _PresenceMachine(_IdleMachine):
     label = ""
     thresholds: tuple[int, ...] = ()
+    variants: tuple[str, ...] = ()
     lock_is_away = False
     handles = frozenset(("input", "lock", "unlock"))
 
@@ -184,32 +256,35 @@ class _PresenceMachine(_IdleMachine):
     def feed(self, e: Event) -> None:
         if e.event == "input":
             self.activity.feed(e)
-        else:
-            self.locks.feed(e)
+            return
+        self.locks.feed(e)
+        if e.event == "unlock":  # typing the password restarts the OS idle timer they read
+            self.activity.touch(e.t)
 
-    def judge(self, gaps, end: float):
-        locked = self.locks.finish(end) if self.lock_is_away else []
+    def judge(self, gaps, end: int):
+        locked = subtract(self.locks.finish(end), self.unobserved) if self.lock_is_away else []
         flags, metrics = [], {"applies": True}
-        for i, threshold in enumerate(self.thresholds):
-            away = union(beyond(gaps, threshold), locked)
-            variant = "current rule" if i == 0 else "other reported rule"
-            flags += [Flag(a, b, f"{self.label} ({_minutes(threshold)} idle {variant}"
-                                 f"{' or screen locked' if self.lock_is_away else ''}).")
+        for threshold, variant in zip(self.thresholds, self.variants):
+            away = union(beyond(gaps, threshold * 1000), locked)
+            flags += [flag_ms(a, b, f"{self.label} ({_minutes(threshold)} idle"
+                                    f"{' or screen locked' if self.lock_is_away else ''}; "
+                                    f"{variant}).", rule_min=threshold // 60)
                       for a, b in away]
-            metrics[f"away_s_{threshold // 60}min"] = round(total(away), 3)
-        flags.sort(key=lambda f: f.at)
+            metrics[_away_key(threshold)] = secs(total(away))
         return flags, metrics
 
 
 class TeamsMachine(_PresenceMachine):
     label = "Colleagues would see you as Away (yellow clock)"
     thresholds = TEAMS_AWAY_S
+    variants = ("as third parties report", "Microsoft's 2018 documentation")
     lock_is_away = True
 
 
 class SlackMachine(_PresenceMachine):
     label = "Your workspace would see the away dot"
     thresholds = SLACK_AWAY_S
+    variants = ("current, as secondary sources report", "historic")
 
 
 TEAMS = Profile(
@@ -220,11 +295,22 @@ TEAMS = Profile(
         "https://learn.microsoft.com/microsoftteams/presence-admins",
         "https://learn.microsoft.com/en-us/graph/api/presence-setpresence",
         "https://staygreenonteams.com/when-does-teams-go-inactive",
+        "https://www.softwaretesttips.com/how-change-microsoft-teams-away-time/",
+        "https://github.com/MicrosoftDocs/OfficeDocs-SkypeForBusiness/blob/live/Teams/presence-admins.md",
     ),
-    assumptions=("Sources conflict: Away after 5 min idle (widely reported, matches Graph's fade) "
-                 "or 15 min (2018 Microsoft doc); both are shown.",
-                 "Locking the screen sets Away at once."),
+    assumptions=("Microsoft's current page gives no number. Away after more than 5 min idle is "
+                 "what third parties report (it matches Graph's presence fade); Microsoft's "
+                 "2018 documentation said 15 min. Both are shown.",
+                 "Locking the screen sets Away at once; unlocking is input (typing the password "
+                 "restarts the OS idle timer)."),
     machine=TeamsMachine,
+    presentation=Presentation(
+        short="Teams presence",
+        metrics=_away_metrics(TEAMS_AWAY_S, "shown Away"),
+        headline=(_away_key(TEAMS_AWAY_S[0]),),
+        trend=_away_key(TEAMS_AWAY_S[0]),
+        live="Microsoft Teams would now show you as Away",
+    ),
 )
 
 SLACK = Profile(
@@ -232,9 +318,18 @@ SLACK = Profile(
     name="Slack presence",
     seen_by="everyone in your workspace",
     sources=("https://gist.github.com/UrsaDK/3984571a26aa8f577600",
-             "https://zenn.dev/k_okada/articles/083d3765a221f86cebf0"),
-    assumptions=("Desktop goes away after 10 min without input (current) or 30 min (historic); "
-                 "both are shown.",
-                 "Input in any app counts (sources disagree); locking is not modelled."),
+             "https://zenn.dev/k_okada/articles/083d3765a221f86cebf0",
+             "https://www.wakaran.net/en/articles/even-if-you-say-away-on-slack-will-you-be-able-to-see-what-i"),
+    assumptions=("Desktop goes away after more than 10 min without input (current, as secondary "
+                 "sources citing Slack report) or 30 min (historic); both are shown.",
+                 "Input in any app counts (sources disagree), and unlocking is input; locking "
+                 "itself is not modelled."),
     machine=SlackMachine,
+    presentation=Presentation(
+        short="Slack presence",
+        metrics=_away_metrics(SLACK_AWAY_S, "shown away"),
+        headline=(_away_key(SLACK_AWAY_S[0]),),
+        trend=_away_key(SLACK_AWAY_S[0]),
+        live="Slack would now show you as away",
+    ),
 )

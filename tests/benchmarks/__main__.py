@@ -58,7 +58,7 @@ def bench_replay_year(tmp: Path) -> None:
     log = tmp / "year.jsonl"
     with open(log, "w") as fh:
         n = sum(1 for line in year_lines() if fh.write(line + "\n"))
-    cmd = [sys.executable, "-m", "ui", "replay", str(log), "--json"]
+    cmd = [sys.executable, "-m", "onlooker.ui", "replay", str(log), "--json"]
     best = None
     for _ in range(3):
         t = time.perf_counter()
@@ -71,9 +71,9 @@ def bench_replay_year(tmp: Path) -> None:
 
 
 def _busy_store(path: Path, days: int = 1):
-    from shim.observation import InputSecond, Observation
-    from storage.db import connect
-    from storage.store import Store
+    from onlooker.shim.model import InputSecond, Observation
+    from onlooker.storage.db import connect
+    from onlooker.storage.store import Store
 
     store = Store(connect(path))
     rnd = random.Random(3)
@@ -108,7 +108,7 @@ def bench_storage_day(tmp: Path) -> None:
 
 
 def bench_report_day(tmp: Path) -> None:
-    from shim.replay import replay_events
+    from onlooker.shim.replay import replay_events
 
     store, _, _ = _busy_store(tmp / "report.db")
     times = []
@@ -140,7 +140,7 @@ class _Desk:
         return self
 
     def watcher(self, db: Path):
-        proc = subprocess.Popen([sys.executable, "-m", "ui", "--db", str(db), "watch"], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "watch"], cwd=ROOT,
                                 env=self.env, stderr=subprocess.PIPE, text=True)
         proc.stderr.readline()
         return proc
@@ -216,9 +216,9 @@ def bench_watcher(tmp: Path, idle_s: int = 60) -> None:
 
 def _year_store(path: Path, days: int = 250):
     """A year of busy working days, loaded one transaction per day."""
-    from shim.observation import Observation
-    from storage.db import connect
-    from storage.store import Store
+    from onlooker.shim.model import Observation
+    from onlooker.storage.db import connect
+    from onlooker.storage.store import Store
 
     store = Store(connect(path))
     rnd = random.Random(5)
@@ -247,15 +247,16 @@ def bench_dashboard(tmp: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import ARGS, CHROMIUM
-    from ui.dashboard.api import DashboardAPI
-    from ui.dashboard.server import DashboardServer
+    from onlooker.ui.dashboard.api import DashboardAPI
+    from onlooker.ui.dashboard.server import DashboardServer
+    from onlooker.ui.service import Service
 
     db = tmp / "year.db"
     t = time.perf_counter()
     store, last_day = _year_store(db)
     load_s = time.perf_counter() - t
     size = db.stat().st_size / 1e6
-    api = DashboardAPI(store, db, tmp / "config.toml")
+    api = DashboardAPI(Service(store, db), tmp / "config.toml")
     server = DashboardServer(api).start()
     busy = time.strftime("%Y-%m-%d", time.localtime(last_day + 4 * 3600))
     try:

@@ -65,7 +65,7 @@ class Desktop:
 
 
 @pytest.fixture(scope="module")
-def xdesktop():
+def xdesktop(tmp_path_factory):
     missing = [t for t in NEEDED if shutil.which(t) is None]
     if missing:
         pytest.fail(f"the desktop tests need {missing}; run ./bootstrap test (it installs them)")
@@ -78,6 +78,7 @@ def xdesktop():
             raise RuntimeError("openbox did not start")
         time.sleep(0.05)
     desk = Desktop(display)
+    desk.env["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))  # not the real user's
     desk.xvfb = xvfb
     yield desk
     desk.close()
@@ -92,8 +93,9 @@ class Watcher:
 
     def __init__(self, desk: Desktop, db: Path, extra_env=None):
         self.db = db
-        env = {**desk.env, **(extra_env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "ui", "--db", str(db), "watch"], env=env,
+        # the recorder's log goes beside the test's database, not into the real state directory
+        env = {**desk.env, "XDG_STATE_HOME": str(db.parent / "state"), **(extra_env or {})}
+        self.proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "watch"], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      cwd=Path(__file__).resolve().parents[2])
         line = self.proc.stderr.readline()

@@ -115,7 +115,7 @@ def test_typed_secret_is_counted_never_stored(xdesktop, watcher_factory, tmp_pat
     assert w.stop() == 0
     assert keys == len(SECRET)
     assert pointer == 500
-    log = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "log"], capture_output=True,
+    log = subprocess.run([sys.executable, "-m", "onlooker.ui", "--db", str(db), "log"], capture_output=True,
                          text=True, env=xdesktop.env).stdout
     files.update({p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("secret.db")})
     assert any(name.name.endswith("-wal") for name in files)
@@ -132,7 +132,7 @@ def test_pause_stops_recording_within_a_second_and_resume_restarts(xdesktop, wat
     db = tmp_path / "pause.db"
     w = watcher_factory(db)
     d, move = _xtest(xdesktop.display)
-    cli = [sys.executable, "-m", "ui", "--db", str(db)]
+    cli = [sys.executable, "-m", "onlooker.ui", "--db", str(db)]
     subprocess.run(cli + ["pause"], check=True, env=xdesktop.env, capture_output=True)
     paused_at = time.time()
     time.sleep(1.0)
@@ -157,13 +157,13 @@ def test_pause_stops_recording_within_a_second_and_resume_restarts(xdesktop, wat
 def test_second_watch_on_the_same_database_refuses(xdesktop, watcher_factory, tmp_path):
     db = tmp_path / "one.db"
     first = watcher_factory(db)
-    out = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "watch"], env=xdesktop.env,
+    out = subprocess.run([sys.executable, "-m", "onlooker.ui", "--db", str(db), "watch"], env=xdesktop.env,
                          capture_output=True, text=True, timeout=20)
     assert out.returncode != 0
     assert f"pid {first.proc.pid}" in out.stderr and "already recording" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert first.proc.poll() is None
-    status = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "status"],
+    status = subprocess.run([sys.executable, "-m", "onlooker.ui", "--db", str(db), "status"],
                             env=xdesktop.env, capture_output=True, text=True)
     assert f"recording: yes (pid {first.proc.pid})" in status.stdout
     assert first.stop() == 0
@@ -173,7 +173,7 @@ def test_corrupt_database_is_reported_and_kept(xdesktop, tmp_path):
     db = tmp_path / "bad.db"
     db.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
     before = db.read_bytes()
-    out = subprocess.run([sys.executable, "-m", "ui", "--db", str(db), "watch"], env=xdesktop.env,
+    out = subprocess.run([sys.executable, "-m", "onlooker.ui", "--db", str(db), "watch"], env=xdesktop.env,
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 1
     assert "left untouched" in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -326,9 +326,9 @@ def test_browser_meeting_starts_and_ends_with_its_title(xdesktop, watcher_factor
 
 
 def test_retention_deletes_old_recordings_when_the_recorder_starts(xdesktop, tmp_path):
-    from shim.observation import Observation
-    from storage.db import connect
-    from storage.store import Store
+    from onlooker.shim.model import Observation
+    from onlooker.storage.db import connect
+    from onlooker.storage.store import Store
     from tests.desktop.conftest import Watcher
 
     db = tmp_path / "old.db"

@@ -46,7 +46,7 @@ def test_dashboard_window_shows_the_dashboard_and_closes_its_port(xdesktop, tmp_
 
     db = tmp_path / "win.db"
     seed(db)
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "--db", str(db), "dashboard"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "dashboard"], cwd=ROOT,
                             env=xdesktop.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 40
@@ -88,7 +88,7 @@ def test_open_dashboard_follows_the_recorder_live_and_its_pause_stops_recording(
     db = tmp_path / "live.db"
     first = xdesktop.window("editor", "editor")
     w = watcher_factory(db)
-    dash = subprocess.Popen([sys.executable, "-m", "ui", "--db", str(db), "dashboard", "--browser"],
+    dash = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "dashboard", "--browser"],
                             cwd=ROOT, env=xdesktop.env, stdout=subprocess.PIPE, text=True)
     try:
         url = next(line.split("dashboard: ")[1].strip() for line in dash.stdout if "dashboard: " in line)

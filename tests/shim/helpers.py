@@ -1,7 +1,7 @@
 """Terse builders for event lists in profile tests."""
 
-from shim.model import Event
-from shim.profiles import PROFILES, LogInfo
+from onlooker.shim.model import Event
+from onlooker.shim.profiles import PROFILES, LogInfo
 
 
 def ev(t, event, **kw):

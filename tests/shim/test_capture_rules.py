@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-from shim.backends import choose
-from shim.backends._dbus import logind_session_path
-from shim.classify import Classifier, rules_from_config
-from shim.errors import BackendUnavailable
-from shim.redact import redact_title
+from onlooker.shim.backends import choose
+from onlooker.shim.backends._dbus import logind_session_path
+from onlooker.shim.classify import Classifier, rules_from_config
+from onlooker.shim.errors import BackendUnavailable
+from onlooker.shim.redact import redact_title
 
 
 @pytest.mark.parametrize("app, title, expected", [

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from shim.obslog import LogError, dump_lines, parse
-from shim.replay import replay_lines
+from onlooker.shim.obslog import LogError, dump_lines, parse
+from onlooker.shim.replay import replay_lines
 
 
 def lines(*objs):

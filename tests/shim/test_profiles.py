@@ -2,7 +2,7 @@
 
 import pytest
 
-from shim.profiles import PROFILES
+from onlooker.shim.profiles import PROFILES
 from tests.shim.helpers import ev, meeting, run
 
 
@@ -24,11 +24,11 @@ def test_zoom_icon_from_the_30th_second_at_30_1_seconds(how):
 
 
 def test_zoom_only_counts_while_someone_shares():
-    """Without a screen share the rule does not apply at all, and says why."""
-    result = run("zoom-2020", meeting(200, sharing=False))
+    """Sharing marked off (a share that ended before): nothing as marked, and no worst case."""
+    events = meeting(200, sharing=False) + [ev(5, "share_start"), ev(6, "share_end")]
+    result = run("zoom-2020", events)
     assert result.observations == []
-    assert result.metrics["applies"] is False
-    assert "shared" in result.metrics["missing"]
+    assert result.metrics["icons_shown"] == 0 and result.metrics["icons_if_shared_throughout"] == 0
 
 
 def test_zoom_stretch_is_clipped_to_the_share():
@@ -201,3 +201,57 @@ def test_every_profile_documents_sources_and_assumptions():
     for profile in PROFILES.values():
         assert profile.sources and all(s.startswith("https://") for s in profile.sources)
         assert profile.assumptions and profile.seen_by
+
+
+def _example_results():
+    from importlib import resources
+
+    from onlooker.shim.replay import replay_file
+
+    for entry in resources.files("onlooker.shim.examples").iterdir():
+        if entry.name.endswith(".jsonl"):
+            yield from replay_file(str(entry)).results
+
+
+def test_every_metric_a_profile_reports_has_words_and_a_unit():
+    """What each profile declares about its metrics is exactly what it reports (so labels,
+    headlines and trends cannot drift from the rules)."""
+    reported = {}
+    for r in _example_results():
+        if r.metrics.get("applies"):
+            reported.setdefault(r.id, set()).update(
+                k for k, v in r.metrics.items() if k != "applies" and not isinstance(v, bool))
+    assert set(reported) == set(PROFILES)  # the bundled scenarios exercise every profile
+    for pid, keys in reported.items():
+        look = PROFILES[pid].presentation
+        assert {m.key for m in look.metrics} == keys, pid
+        assert all(m.label and "_" not in m.label for m in look.metrics), pid
+        assert look.short and 1 <= len(look.headline) <= 2
+
+
+def test_observations_say_what_kind_they_are():
+    hub = run("hubstaff", [ev(0, "input", until=30), ev(1300, "input")], start=0)
+    assert {f.kind for f in hub.observations} == {"slot", "stretch"}  # slots and the idle prompt
+    canvas = run("canvas-quiz-log", [ev(5, "page_blur", url="q"), ev(9, "page_focus", url="q")])
+    assert [f.kind for f in canvas.observations] == ["moment", "moment"]
+    zoom = run("zoom-2020", meeting(40))
+    assert [f.kind for f in zoom.observations] == ["stretch"]
+    assert zoom.to_json()["observations"][0] == {
+        "at": 130, "until": 140, "kind": "stretch", "what": zoom.observations[0].what,
+        "data": {"session": 1, "out_of_focus_s": 40.0, "icon_s": 10.0,
+                 "still_showing_at_end": False}}
+
+
+def test_live_profiles_are_those_whose_flags_hold_as_states():
+    live = {pid for pid, p in PROFILES.items() if p.presentation.live}
+    assert live == {"zoom-2020", "gotowebinar", "teams-presence", "slack-presence", "time-doctor"}
+    assert all(" would now " in PROFILES[pid].presentation.live for pid in live)
+
+
+def test_a_presentation_naming_an_unknown_metric_is_refused():
+    from onlooker.shim.profiles import Metric, Presentation
+
+    with pytest.raises(ValueError, match="'nope' is not one of its metrics"):
+        Presentation(short="x", metrics=(Metric("a", "a thing"),), headline=("nope",), trend="a")
+    with pytest.raises(ValueError, match="unit must be one of"):
+        Metric("a", "a thing", "minutes")

@@ -5,7 +5,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shim.replay import replay_lines
+from onlooker.shim.replay import replay_lines
 
 APPS = ["zoom", "mail", "browser"]
 URL = "https://quiz"

@@ -1,6 +1,6 @@
 """Timeline lanes shown by the dashboard."""
 
-from shim.timeline import lanes
+from onlooker.shim.timeline import lanes
 from tests.shim.helpers import ev
 
 

@@ -4,18 +4,18 @@ from importlib import resources
 
 import pytest
 
-from shim.obslog import parse
-from shim.replay import replay_events, replay_file
-from storage.db import connect
-from storage.loadlog import load_log
-from storage.store import Store
+from onlooker.shim.obslog import parse
+from onlooker.shim.replay import replay_events, replay_file
+from onlooker.storage.db import connect
+from onlooker.storage.loadlog import load_log
+from onlooker.storage.store import Store
 
-EXAMPLES = sorted(p.name for p in resources.files("shim.examples").iterdir() if p.name.endswith(".jsonl"))
+EXAMPLES = sorted(p.name for p in resources.files("onlooker.shim.examples").iterdir() if p.name.endswith(".jsonl"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_store_round_trip_keeps_every_profile_result(name, db_path):
-    path = str(resources.files("shim.examples").joinpath(name))
+    path = str(resources.files("onlooker.shim.examples").joinpath(name))
     direct = replay_file(path).to_json()
     with open(path) as fh:
         header, events = parse(fh)

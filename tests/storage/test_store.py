@@ -5,10 +5,10 @@ import stat
 
 import pytest
 
-from shim.observation import InputSecond, Observation
-from storage.db import connect
-from storage.errors import CorruptDatabase, Unwritable
-from storage.store import Store
+from onlooker.shim.model import InputSecond, Observation
+from onlooker.storage.db import connect
+from onlooker.storage.errors import CorruptDatabase, Unwritable
+from onlooker.storage.store import Store
 
 T0 = 1795856400.0  # 2026-11-28T09:00:00Z
 
@@ -106,7 +106,7 @@ def test_forget_all_while_another_connection_reads(db_path):
 
 
 def test_readonly_open_of_missing_db_says_what_to_do(tmp_path):
-    from storage.errors import StorageError
+    from onlooker.storage.errors import StorageError
     with pytest.raises(StorageError, match="onlooker watch"):
         connect(tmp_path / "none.db", readonly=True)
 

@@ -3,10 +3,10 @@
 import sqlite3
 import time
 
-from shim.observation import InputSecond, Observation
-from storage.db import connect
-from storage.store import Store
-from storage.writer import Writer
+from onlooker.shim.model import InputSecond, Observation
+from onlooker.storage.db import connect
+from onlooker.storage.store import Store
+from onlooker.storage.writer import Writer
 
 
 def test_batches_are_kept_while_the_database_is_locked_and_written_after(db_path):

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from shim.obslog import parse
-from storage.db import connect
-from storage.loadlog import load_log
-from storage.store import Store
-from ui.dashboard.api import DashboardAPI
-from ui.dashboard.server import DashboardServer
+from onlooker.shim.obslog import parse
+from onlooker.storage.db import connect
+from onlooker.storage.loadlog import load_log
+from onlooker.storage.store import Store
+from onlooker.ui.dashboard.api import DashboardAPI
+from onlooker.ui.dashboard.server import DashboardServer
+from onlooker.ui.service import Service
 
 SCENARIO = "email-during-lecture"
 
 
 def seed(db_path: Path, name: str = SCENARIO, start: float | None = None):
-    with resources.files("shim.examples").joinpath(f"{name}.jsonl").open() as fh:
+    with resources.files("onlooker.shim.examples").joinpath(f"{name}.jsonl").open() as fh:
         header, events = parse(fh)
     store = Store(connect(db_path))
     load_log(store, header, events, start if start is not None else header.start)
@@ -29,9 +30,8 @@ def seed(db_path: Path, name: str = SCENARIO, start: float | None = None):
 def dashboard(tmp_path):
     db = tmp_path / "dash.db"
     store, header = seed(db)
-    api = DashboardAPI(store, db, tmp_path / "config.toml")
+    api = DashboardAPI(Service(store, db), tmp_path / "config.toml")
     server = DashboardServer(api).start()
-    server.seeded_day = "2026-11-23"
     yield server
     server.stop()
 

@@ -1,15 +1,17 @@
 """The command line: marks, log, report, forget, import, replay and their errors."""
 
 import json
+import re
 import time
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from shim.observation import InputSecond, Observation
-from storage.db import connect
-from storage.store import Store
-from ui.cli import cli
+from onlooker.shim.model import InputSecond, Observation
+from onlooker.storage.db import connect
+from onlooker.storage.store import Store
+from onlooker.ui.cli import cli
 
 
 @pytest.fixture
@@ -17,7 +19,9 @@ def run(db_path):
     runner = CliRunner()
 
     def invoke(*args, input=None):
-        return runner.invoke(cli, ["--db", str(db_path), *args], input=input, catch_exceptions=False)
+        # a short busy timeout (the seam the CLI offers tests) so lock tests don't wait 5 s
+        return runner.invoke(cli, ["--db", str(db_path), *args], input=input, catch_exceptions=False,
+                             obj={"busy_timeout_ms": 300})
     return invoke
 
 
@@ -167,13 +171,23 @@ def test_bad_config_is_one_clear_line(run, tmp_path, monkeypatch):
     assert len(res.output.strip().splitlines()) == 1
 
 
-def test_help_has_examples_for_every_command():
+def _all_commands(group, path=()):
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, (*path, name))
+
+
+def test_help_has_examples_for_every_command_and_subcommand():
+    """Every command's --help ends with a runnable example that names the command itself."""
     runner = CliRunner()
-    for name, command in cli.commands.items():
-        res = runner.invoke(cli, [name, "--help"])
-        assert res.exit_code == 0, name
-        if name not in ("meeting", "import", "resume", "config"):
-            assert "Example" in res.output, name
+    commands = list(_all_commands(cli))
+    assert len(commands) >= 17  # the groups' subcommands are walked too
+    for path, _command in commands:
+        res = runner.invoke(cli, [*path, "--help"])
+        assert res.exit_code == 0, path
+        assert "Example" in res.output, path
+        assert re.search(rf"onlooker (--\S+ \S+ )*{' '.join(path)}\b", res.output), path
 
 
 def test_watch_without_a_display_says_to_try_the_demo(run, monkeypatch):
@@ -222,3 +236,83 @@ def test_report_for_a_day_counts_only_the_observed_part(run, db_path):
     assert by_id["teams-presence"]["metrics"]["away_s_5min"] == 0
     text = run("report", "--date", "2026-11-23").output
     assert "10:03:47–10:04:02  The host would see the clock icon" in text
+
+
+# --- ranges, prompts and the smaller things a person types --------------------------------------
+
+def test_db_may_come_after_the_command(db_path):
+    Store(connect(db_path)).record([Observation(time.time() - 5, "focus", app="zoom")], [])
+    res = CliRunner().invoke(cli, ["status", "--db", str(db_path)])
+    assert res.exit_code == 0, res.output
+    assert f"database: {db_path}" in res.output
+    res = CliRunner().invoke(cli, ["status", f"--db={db_path}"])
+    assert f"database: {db_path}" in res.output
+
+
+def test_forget_checks_its_range_before_asking(run):
+    res = run("forget", "--from", "garbage", "--to", "23:00", input="y\n")
+    assert res.exit_code == 2 and "Delete" not in res.output
+    assert "'garbage' is not a time" in res.output
+    res = run("forget", "--from", "2026-11-28T12:00Z", "--to", "2026-11-28T11:00Z", input="y\n")
+    assert res.exit_code == 2 and "Delete" not in res.output
+    assert "end of the range must be after its start" in res.output
+    res = run("log", "--from", "2026-11-28T12:00Z", "--to", "2026-11-28T11:00Z")
+    assert res.exit_code == 2 and "end of the range must be after its start" in res.output
+
+
+def test_forget_of_a_range_with_nothing_in_it_says_so(run, db_path):
+    Store(connect(db_path)).record([Observation(1795856400.0, "focus", app="zoom")], [])
+    res = run("forget", "--from", "2026-01-01T00:00Z", "--to", "2026-01-02T00:00Z", "--yes")
+    assert res.exit_code == 0
+    assert res.output.strip() == "nothing was recorded in that range; nothing deleted"
+
+
+def test_impossible_times_are_refused_and_nothing_is_stored(run, db_path):
+    for at in ("0001-01-01T00:00Z", "9999-12-31T00:00Z", "-99999999999h"):
+        res = run("meeting", "start", "--at", at)
+        assert res.exit_code == 2, at
+        assert len(res.output.strip().splitlines()) == 1 and "--at" in res.output
+    assert not db_path.exists() or Store(connect(db_path)).table_counts()["events"] == 0
+    res = run("report", "--from", "2000-01-01T00:00Z", "--json")
+    assert res.exit_code == 2 and "400 days" in res.output
+    res = run("report", "--date", "9999-12-31")
+    assert res.exit_code == 2 and "outside 1970-01-01 to 2100-01-01" in res.output
+
+
+def test_report_over_a_long_range_costs_what_was_recorded(run, db_path):
+    """30 s of data and a range of 300 days: the report covers the 30 s (no empty slots)."""
+    t0 = time.time() - 3600
+    Store(connect(db_path)).record([Observation(t0, "focus", app="zoom"),
+                                    Observation(t0 + 30, "focus", app="mail")],
+                                   [InputSecond(int(t0) + i, 1, 1) for i in range(30)])
+    res = run("report", "--from", "-300d", "--json", "--profile", "hubstaff")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["log"]["duration_s"] <= 31
+    assert len(out["profiles"][0]["observations"]) <= 2
+
+
+def test_meeting_app_matches_recorded_names_case_insensitively(run, db_path):
+    Store(connect(db_path)).record([Observation(time.time() - 60, "focus", app="zoom")], [])
+    assert "apps seen in the last day: zoom" in run("status").output
+    assert run("meeting", "start", "--app", "ZOOM").exit_code == 0
+    store = Store(connect(db_path))
+    assert store.conn.execute("SELECT app FROM events WHERE kind = 'meeting_start'"
+                              ).fetchone()[0] == "zoom"
+    res = run("meeting", "start", "--app", "jitsi")
+    assert "no window of 'jitsi' was recorded" in res.output and res.exit_code == 0
+
+
+def test_sharing_outside_a_meeting_is_refused(run):
+    res = run("sharing", "on")
+    assert res.exit_code == 2 and "no meeting is marked" in res.output
+    run("meeting", "start", "--app", "zoom")
+    assert run("sharing", "on").exit_code == 0
+
+
+def test_pause_for_more_than_today_names_the_day(run):
+    out = run("pause", "--for", "30h").output
+    assert time.strftime("%Y-%m-%d", time.localtime(time.time() + 30 * 3600)) in out
+    out = run("pause", "--for", "1m").output
+    later = time.localtime(time.time() + 60)
+    assert (time.strftime("%Y-%m-%d", later) in out) == (later[:3] != time.localtime()[:3])

@@ -104,14 +104,15 @@ def test_host_view_scrubber_shows_and_clears_the_clock_icon(page):
 def test_trends_plot_each_days_metric(chromium, tmp_path):
     """Three recorded days (three classroom scenarios): one bar a day, with the day's figure."""
     from tests.ui.conftest import seed
-    from ui.dashboard.api import DashboardAPI
-    from ui.dashboard.server import DashboardServer
+    from onlooker.ui.dashboard.api import DashboardAPI
+    from onlooker.ui.dashboard.server import DashboardServer
+    from onlooker.ui.service import Service
 
     db = tmp_path / "days.db"
     day0 = 1795428000.0  # 2026-11-23T10:00Z
     for i, name in enumerate(("email-during-lecture", "phone-break", "attentive-student")):
         store, _ = seed(db, name, start=day0 + i * 86400)
-    server = DashboardServer(DashboardAPI(store, db, tmp_path / "c.toml")).start()
+    server = DashboardServer(DashboardAPI(Service(store, db), tmp_path / "c.toml")).start()
     ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
     try:
         page = ctx.new_page()
@@ -243,14 +244,14 @@ def test_a_day_without_records_says_so(page):
 def test_demo_switches_between_bundled_scenarios(chromium, tmp_path):
     """In a classroom demonstration the teacher picks another scenario; its facts replace the
     old ones (here the quiz: Canvas's log and Proctorio's flags)."""
-    from ui.cli import _example_path, example_names
-    from ui.dashboard.api import DashboardAPI
-    from ui.dashboard.server import DashboardServer
-    from ui.demo import load_demo
+    from onlooker.ui.cli import _example_path, example_names
+    from onlooker.ui.dashboard.api import DashboardAPI
+    from onlooker.ui.dashboard.server import DashboardServer
+    from onlooker.ui.demo import demo_service
 
     path = _example_path("email-during-lecture")
-    store, start, end, title = load_demo(path, tmp_path / "demo.db")
-    api = DashboardAPI(store, tmp_path / "demo.db", tmp_path / "c.toml", title=title,
+    service, start, end, title = demo_service(path, tmp_path / "demo.db")
+    api = DashboardAPI(service, tmp_path / "c.toml", title=title,
                        default_range=(start, end), demo=True,
                        scenarios={n: _example_path(n) for n in example_names()},
                        scenario="email-during-lecture")

@@ -3,7 +3,7 @@
 
 import pytest
 
-from shim.observation import Observation
+from onlooker.shim.model import Observation
 from tests.browser_support import shot
 from tests.http_stub import serving
 

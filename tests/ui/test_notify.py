@@ -6,12 +6,14 @@ import time
 
 import pytest
 
-from shim.observation import Observation
-from storage.db import connect
-from storage.lockfile import RecorderLock
-from storage.store import Store
-from ui.dashboard.api import DashboardAPI
-from ui.notify import Notifier, dbus_sender
+from onlooker.shim.model import Observation
+from onlooker.storage.db import connect
+from onlooker.storage.lockfile import RecorderLock
+from onlooker.storage.store import Store
+from onlooker.ui.dashboard.api import DashboardAPI
+from onlooker.ui.notify import Notifier, dbus_sender
+from onlooker.ui.service import Service
+from onlooker.ui.service import Service
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_notification_when_zoom_would_show_the_icon_now(db_path, tmp_path, sessi
     store.record([Observation(now - 100, "meeting_start", app="zoom", category="meeting"),
                   Observation(now - 100, "share_start"), Observation(now - 100, "focus", app="zoom"),
                   Observation(now - 60, "focus", app="mail")], [])
-    api = DashboardAPI(store, db_path, tmp_path / "c.toml")
+    api = DashboardAPI(Service(store, db_path), tmp_path / "c.toml")
     received, ready = [], threading.Event()
     threading.Thread(target=notification_daemon, args=(session_bus, received, ready), daemon=True).start()
     assert ready.wait(5)
@@ -75,7 +77,7 @@ def test_notification_when_zoom_would_show_the_icon_now(db_path, tmp_path, sessi
 
 
 def test_no_notification_without_a_running_recorder(db_path, tmp_path):
-    api = DashboardAPI(Store(connect(db_path)), db_path, tmp_path / "c.toml")
+    api = DashboardAPI(Service(Store(connect(db_path)), db_path), tmp_path / "c.toml")
     api.set_settings({"notify": True})
     n = Notifier(api, None)
     n.check_once()

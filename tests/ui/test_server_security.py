@@ -41,7 +41,7 @@ def test_legitimate_requests_work(dashboard):
 def test_a1_listens_on_loopback_only(dashboard):
     """The listening socket's local address is 127.0.0.1 (checked in the kernel's own table, so no
     packet goes anywhere), and the server refuses to be bound elsewhere."""
-    from ui.dashboard.server import DashboardServer
+    from onlooker.ui.dashboard.server import DashboardServer
 
     assert dashboard.server_address[0] == "127.0.0.1"
     listening = []
@@ -138,7 +138,7 @@ def test_a8_missing_wrong_or_truncated_token(dashboard, auth):
 
 
 def test_a8_token_of_an_earlier_launch_is_refused(dashboard, tmp_path):
-    from ui.dashboard.server import DashboardServer
+    from onlooker.ui.dashboard.server import DashboardServer
 
     other = DashboardServer(dashboard.api).start()
     try:
@@ -212,13 +212,14 @@ def test_a13_port_closes_when_the_dashboard_stops(tmp_path):
 
     db = tmp_path / "a13.db"
     seed(db)
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "--db", str(db), "dashboard", "--browser",
-                             "--serve-for", "2"], stdout=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "dashboard", "--browser"],
+                            stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[2])
     line = proc.stdout.readline()
     port = int(line.split("127.0.0.1:")[1].split("/")[0])
     status, _, _ = raw(port, "GET", "/", {"Host": f"127.0.0.1:{port}"})
     assert status == 200
+    proc.terminate()  # SIGTERM stops it as Ctrl-C does
     assert proc.wait(20) == 0
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2)

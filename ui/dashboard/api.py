@@ -4,27 +4,24 @@ values and validates its input. The HTTP server only routes to these."""
 from __future__ import annotations
 
 import json
+import logging
 import math
-import os
 import threading
-import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shim.profiles import PROFILES
-from shim.replay import replay_events
-from shim.timeline import lanes
-from storage.export import log_lines, metrics_csv
-from storage.lockfile import holder, nudge_recorder
-from storage.store import Store
+from onlooker.shim.profiles import MEASURE_KINDS, PROFILES
+from onlooker.shim.timeline import lanes
+from onlooker.storage.export import metrics_csv
 
 from .. import config as configmod
+from ..service import Service
 from ..timeparse import day_range
 
 
-# Profiles whose flags are states a person could be told about while they hold.
-LIVE_PROFILES = ("zoom-2020", "gotowebinar", "teams-presence", "slack-presence", "time-doctor")
+log = logging.getLogger(__name__)
 
 
 class BadRequest(ValueError):
@@ -36,11 +33,14 @@ def _day_of(epoch: float) -> str:
 
 
 class DashboardAPI:
-    def __init__(self, store: Store, db_path: Path, config_path: Path, *, title: str | None = None,
+    def __init__(self, service: Service, config_path: Path, *, title: str | None = None,
                  default_range: tuple[float, float] | None = None, demo: bool = False,
-                 scenarios: dict[str, Path] | None = None, scenario: str | None = None):
-        self.store = store
-        self.db_path = Path(db_path)
+                 scenarios: dict[str, Path] | None = None, scenario: str | None = None,
+                 clock: Callable[[], float] | None = None):
+        self.service = service
+        self.store = service.store
+        self.db_path = service.db_path
+        self.clock = clock or service.clock
         self.config_path = Path(config_path)
         self.title = title
         self.default_range = default_range
@@ -68,13 +68,13 @@ class DashboardAPI:
         with self._lock:
             bounds = self.store.bounds()
             paused = self.store.paused_until()
-        recording = bool(holder(self.db_path))
+        recording = bool(self.service.recording())
         if self.default_range:
             default = _day_of(self.default_range[0])
         elif bounds and not recording:
             default = _day_of(bounds[1])  # the latest day with data, not an empty today
         else:
-            default = _day_of(time.time())
+            default = _day_of(self.clock())
         return {
             "title": self.title or "Your day as trackers would see it",
             "demo": self.demo,
@@ -89,6 +89,12 @@ class DashboardAPI:
             "scenario": self.scenario,
         }
 
+    def profiles(self) -> dict[str, Any]:
+        """Every profile and how it presents itself (labels, headline and trend metrics, live
+        sentence), and which observation kinds measure rather than flag; the page asks once."""
+        return {"profiles": [p.describe() for p in PROFILES.values()],
+                "measure_kinds": sorted(MEASURE_KINDS)}
+
     def _range(self, day: str | None) -> tuple[float, float]:
         if self.default_range and (day is None or day == _day_of(self.default_range[0])):
             return self.default_range
@@ -97,31 +103,22 @@ class DashboardAPI:
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
 
-    def _observed(self, day_start: float, day_end: float) -> tuple[float, float] | None:
-        with self._lock:
-            return self.store.observed(day_start, day_end, live=bool(holder(self.db_path)))
-
     def day(self, day: str | None = None) -> dict[str, Any]:
         """Timeline lanes and every profile's result for one day (or the demo's range)."""
         day_start, day_end = self._range(day)
-        if self.default_range and (day_start, day_end) == self.default_range:
-            observed = self.default_range  # the demonstration's own period
-        else:
-            observed = self._observed(day_start, day_end)
-        start, until = observed or (day_start, day_start + 1)
         with self._lock:
-            header, events = self.store.events(start, until + 0.001)
-            events = list(events)
-        span = until - start
-        result = replay_events(header, events, until=span)
+            if self.default_range and (day_start, day_end) == self.default_range:
+                period = self.service.replay_range(*self.default_range)  # the demo's own period
+            else:
+                period = self.service.replay_observed(day_start, day_end)
         return {
             "day": _day_of(day_start),
-            "start": start,
+            "start": period.start,
             "end": day_end,
-            "observed_until": until,
-            "empty": observed is None,
-            "lanes": lanes(events, span),
-            "profiles": [r.to_json() for r in result.results],
+            "observed_until": period.until,
+            "empty": period.empty,
+            "lanes": lanes(period.events, period.span),
+            "profiles": [r.to_json() for r in period.replay.results],
             "shown": self.settings()["profiles_shown"],
         }
 
@@ -141,7 +138,10 @@ class DashboardAPI:
             bounds = self.store.bounds()
         if not bounds:
             return {"days": []}
-        last = date.fromisoformat(until_day) if until_day else date.fromisoformat(_day_of(bounds[1]))
+        try:
+            last = date.fromisoformat(until_day or _day_of(bounds[1]))
+        except ValueError:
+            raise BadRequest("until_day must be a date like 2026-11-28") from None
         first = max(date.fromisoformat(_day_of(bounds[0])), last - timedelta(days=days - 1))
         out = []
         d = first
@@ -152,7 +152,13 @@ class DashboardAPI:
                 fingerprint = json.dumps(self.store.counts(start, end), sort_keys=True)
             cached = self._trend_cache.get(key)
             if cached is None or cached[0] != fingerprint:  # a day is replayed again only if it changed
-                cached = (fingerprint, self._day_metrics(start, end))
+                try:
+                    cached = (fingerprint, self._day_metrics(start, end))
+                except Exception:  # one unreadable day must not take the other days with it
+                    log.exception("trends: could not replay %s", key)
+                    out.append({"day": key, "metrics": {}, "error": "this day could not be read"})
+                    d += timedelta(days=1)
+                    continue
                 self._trend_cache[key] = cached
             if cached[1]:
                 out.append({"day": key, "metrics": cached[1]})
@@ -160,14 +166,11 @@ class DashboardAPI:
         return {"days": out}
 
     def _day_metrics(self, day_start: float, day_end: float) -> dict[str, dict]:
-        observed = self._observed(day_start, day_end)
-        if observed is None:
-            return {}
-        start, end = observed
         with self._lock:
-            header, events = self.store.events(start, end + 0.001)
-            events = list(events)
-        result = replay_events(header, events, until=end - start)
+            period = self.service.replay_observed(day_start, day_end)
+        if period.empty:
+            return {}
+        result = period.replay
         return {r.id: {k: v for k, v in r.metrics.items()
                        if isinstance(v, (int, float)) and not isinstance(v, bool)}
                 for r in result.results if r.metrics.get("applies")}
@@ -181,8 +184,7 @@ class DashboardAPI:
             counts = self.store.table_counts()
             bounds = self.store.bounds()
             titles = self.store.titles_stored()
-        size = sum(os.path.getsize(str(self.db_path) + s) for s in ("", "-wal")
-                   if os.path.exists(str(self.db_path) + s))
+        size = self.service.size_bytes()
         out = {
             "path": str(self.db_path),
             "size_bytes": size,
@@ -222,49 +224,39 @@ class DashboardAPI:
         """(file name, content type, body) of the diary: the observation log or daily metrics."""
         if fmt == "jsonl":
             with self._lock:
-                text = "\n".join(log_lines(self.store)) + "\n"
+                text = "\n".join(self.service.log_lines()) + "\n"
             return "onlooker-diary.jsonl", "application/x-ndjson", text.encode()
         if fmt == "csv":
-            text = metrics_csv(self.trends(days=366)["days"])
+            labels = {p.id: {m.key: (m.label, m.unit) for m in p.presentation.metrics}
+                      for p in PROFILES.values()}
+            text = metrics_csv(self.trends(days=366)["days"], labels)
             return "onlooker-diary-metrics.csv", "text/csv", text.encode()
         raise BadRequest("format must be jsonl or csv")
 
     # --- changing ------------------------------------------------------------------------
+    # Bodies arrive already checked against their schema (schemas.py): types and ranges are
+    # not checked again here; only what needs the state (a scenario's name, a rule's pattern).
 
     def pause(self, body: dict) -> dict[str, Any]:
         minutes = body.get("minutes")
-        if minutes is not None and (not isinstance(minutes, (int, float)) or isinstance(minutes, bool)
-                                    or not 0 < minutes <= 24 * 60):
-            raise BadRequest("minutes must be a number from 1 to 1440, or null")
-        until = time.time() + minutes * 60 if minutes else math.inf
         with self._lock:
-            self.store.set_setting("paused_until", repr(until))
-            self.store.mark("pause")
+            self.service.pause(minutes * 60 if minutes else None)
         self._changed()
-        self._nudge()
         return {"paused": True}
 
     def resume(self, body: dict) -> dict[str, Any]:
         with self._lock:
-            self.store.set_setting("paused_until", None)
-            self.store.mark("resume")
+            self.service.resume()
         self._changed()
-        self._nudge()
         return {"paused": False}
-
-    def _nudge(self) -> None:
-        nudge_recorder(self.db_path)
 
     def forget(self, body: dict) -> dict[str, Any]:
         if body.get("all") is True:
             with self._lock:
-                n = self.store.forget()
+                n = self.service.forget()
         else:
-            a, b = body.get("from"), body.get("to")
-            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)) or b <= a:
-                raise BadRequest("give 'from' < 'to' as epoch seconds, or 'all': true")
             with self._lock:
-                n = self.store.forget(float(a), float(b))
+                n = self.service.forget(float(body["from"]), float(body["to"]))
         self._trend_cache.clear()
         self._changed()
         return {"deleted": n}
@@ -274,11 +266,8 @@ class DashboardAPI:
         name = body.get("name")
         if not self.demo or name not in self.scenarios:
             raise BadRequest("no such demonstration scenario")
-        from ..demo import load_scenario
-
         with self._lock:
-            self.store.forget()
-            start, end, title = load_scenario(self.store, self.scenarios[name])
+            start, end, title = self.service.replace_scenario(self.scenarios[name])
         self.default_range, self.title, self.scenario = (start, end), title, name
         self._trend_cache.clear()
         self._changed()
@@ -287,24 +276,15 @@ class DashboardAPI:
     def set_settings(self, body: dict) -> dict[str, Any]:
         self._changed()
         if "profiles_shown" in body:
-            shown = body["profiles_shown"]
-            if not isinstance(shown, list) or not all(p in PROFILES for p in shown):
-                raise BadRequest("profiles_shown must list known profile ids")
             with self._lock:
-                self.store.set_setting("profiles_shown", json.dumps(shown))
+                self.store.set_setting("profiles_shown", json.dumps(body["profiles_shown"]))
         if "notify" in body:
-            if not isinstance(body["notify"], bool):
-                raise BadRequest("notify must be true or false")
             with self._lock:
                 self.store.set_setting("notify", "1" if body["notify"] else "0")
         if "keep_titles" in body:
-            if not isinstance(body["keep_titles"], bool):
-                raise BadRequest("keep_titles must be true or false")
             configmod.set_value(self.config_path, "keep_titles", body["keep_titles"])
         if "add_rule" in body:
             rule = body["add_rule"]
-            if not isinstance(rule, dict) or not isinstance(rule.get("app"), str):
-                raise BadRequest("a rule needs an 'app' pattern")
             try:
                 configmod.add_meeting_rule(self.config_path, str(rule.get("name") or "my rule"),
                                            rule["app"], rule.get("title") or None)
@@ -314,23 +294,20 @@ class DashboardAPI:
 
     def live(self) -> dict[str, Any]:
         """Flags that hold right now (today, from what the recorder stored)."""
-        now = time.time()
-        observed = self._observed(*day_range("today"))
-        if observed is None:
+        now = self.clock()
+        with self._lock:  # from today's first record: unrecorded hours are not idle
+            period = self.service.replay_observed(*day_range("today"))
+        if period.empty:
             return {"now": now, "active": []}
-        start, until = observed  # from today's first record: unrecorded hours are not idle
-        with self._lock:
-            header, events = self.store.events(start, until + 0.001)
-            events = list(events)
-        result = replay_events(header, events, until=until - start)
-        t = until - start
+        start, result, t = period.start, period.replay, period.span
         active = []
         for r in result.results:
-            if r.id not in LIVE_PROFILES:
+            sentence = PROFILES[r.id].presentation.live  # None: not a state to be told about
+            if sentence is None:
                 continue
             for f in r.observations:
                 # an ongoing flag ends where the data ends, i.e. now (give the writer 1.5 s)
                 if f.until is not None and f.at <= t <= f.until + 1.5:
                     active.append({"profile": r.id, "name": r.name, "what": f.what,
-                                   "since": start + f.at})
+                                   "sentence": sentence, "since": start + f.at})
         return {"now": now, "active": active}

@@ -6,24 +6,24 @@ import os
 import threading
 from pathlib import Path
 
-from storage.paths import default_config_path
-from storage.store import Store
-
+from ..service import Service
 from .api import DashboardAPI
 from .server import DashboardServer
 
 
-def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=print,
+def open_dashboard(service: Service, config_path: Path, *, browser: bool = False, echo=print,
                    day: tuple[float, float] | None = None, title: str | None = None,
-                   demo: bool = False, serve_for: float | None = None,
-                   scenarios: dict[str, Path] | None = None, scenario: str | None = None) -> None:
-    """Blocks until the window closes (or Ctrl-C in browser mode); the port closes with it."""
-    api = DashboardAPI(store, db_path, default_config_path(), title=title, default_range=day,
+                   demo: bool = False, scenarios: dict[str, Path] | None = None,
+                   scenario: str | None = None, stop: threading.Event | None = None) -> None:
+    """Blocks until the window closes (or Ctrl-C, or ``stop`` is set, in browser mode); the port
+    closes with it."""
+    api = DashboardAPI(service, config_path, title=title, default_range=day,
                        demo=demo, scenarios=scenarios, scenario=scenario)
     server = DashboardServer(api).start()
     from ..notify import Notifier, dbus_sender
 
     notifier = Notifier(api, dbus_sender()).start()
+    stop = stop or threading.Event()
     try:
         if browser or not os.environ.get("DISPLAY"):
             if not browser:
@@ -31,24 +31,32 @@ def open_dashboard(store: Store, db_path: Path, *, browser: bool = False, echo=p
             echo(f"dashboard: {server.url()}")
             echo("(the address holds a one-time key: open it in a browser on this machine; "
                  "Ctrl-C stops)")
-            stop = threading.Event()
             try:
-                stop.wait(serve_for)
+                stop.wait()
             except KeyboardInterrupt:
                 pass
         else:
-            _window(server, title or "dashboard")
+            try:
+                _window(server, title or "dashboard", stop)
+            except KeyboardInterrupt:  # Ctrl-C in the terminal closes the window: a normal end
+                pass
     finally:
         notifier.stop()
         server.stop()
 
 
-def _window(server: DashboardServer, title: str) -> None:
+def _window(server: DashboardServer, title: str, stop: threading.Event) -> None:
     import webview  # imported only here: GTK loads on import
 
     webview.settings["ALLOW_FILE_URLS"] = False
     webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True
     webview.settings["REMOTE_DEBUGGING_PORT"] = None
-    webview.create_window(f"Onlooker — {title}", url=server.url(), width=1280, height=860,
-                          min_size=(900, 600))
+    window = webview.create_window(f"Onlooker — {title}", url=server.url(), width=1280,
+                                   height=860, min_size=(900, 600))
+
+    def close_on_stop() -> None:  # SIGTERM closes the window as the user would
+        stop.wait()
+        window.destroy()
+
+    threading.Thread(target=close_on_stop, name="onlooker-window-stop", daemon=True).start()
     webview.start(gui="gtk", debug=False, private_mode=True)

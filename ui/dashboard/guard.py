@@ -4,6 +4,8 @@ The Zoom 2019 lesson: a local server is reachable by every web page the user vis
 order and before any routing: exact Host allow-list (the only defence against DNS rebinding),
 no WebSocket upgrades or CORS preflights, Origin and fetch-metadata checks, then for the API a
 per-launch token in the Authorization header, JSON bodies for POST, and no state change on GET.
+Framing (Content-Length digits only, no Transfer-Encoding, no Expect) is refused here too, although
+the server's parser already does, so the rule holds whichever server sits in front.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ SECURITY_HEADERS = {
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
+def response_headers(ctype: str, *, api: bool) -> list[tuple[str, str]]:
+    """Content type plus every security header: the same on pages, API replies and error pages."""
+    return [("Content-Type", ctype)] + [
+        (k, API_CSP if (api and k == "Content-Security-Policy") else v)
+        for k, v in SECURITY_HEADERS.items()]
+
+
+def body_length(value: str | None) -> int | None:
+    """Content-Length as a number if it is plain digits (``-1``, ``+5``, ``5, 5`` are not)."""
+    value = (value or "0").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        return None
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Refusal:
     status: int
@@ -52,6 +69,15 @@ def check(method: str, path: str, headers: Mapping[str, str], *, hosts: frozense
         return Refusal(403, "forbidden host")
     if (headers.get("Upgrade") or "").strip():
         return Refusal(403, "no upgrades here")
+    if headers.get("Transfer-Encoding") is not None:
+        return Refusal(411, "send the body with a Content-Length, not Transfer-Encoding")
+    if headers.get("Expect") is not None:
+        return Refusal(417, "Expect is not supported")
+    length = body_length(headers.get("Content-Length"))
+    if length is None:
+        return Refusal(400, "bad length")
+    if length > MAX_BODY:
+        return Refusal(413, "too large")
     if method == "OPTIONS":
         return Refusal(403, "no cross-origin requests")
     origin = headers.get("Origin")
@@ -77,12 +103,6 @@ def check(method: str, path: str, headers: Mapping[str, str], *, hosts: frozense
         ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
             return Refusal(415, "JSON only")
-        try:
-            length = int(headers.get("Content-Length") or 0)
-        except ValueError:
-            return Refusal(400, "bad length")
-        if length > MAX_BODY:
-            return Refusal(413, "too large")
     elif method not in ("GET", "HEAD"):
         return Refusal(405, "method not allowed")
     return None

@@ -1,28 +1,65 @@
-"""The dashboard's HTTP server: loopback only, every request through ``guard.check`` first."""
+"""The dashboard's HTTP server: waitress on loopback, every request through ``guard.check`` first,
+every POST body through its schema.
+
+Why waitress rather than http.server (README, security): its parser takes Content-Length as digits
+only and caps it before reading, decodes chunked framing instead of reading it as a second request,
+reads every connection in one event loop (a stalled client costs a socket, not a thread) and hands
+complete requests to a fixed pool of worker threads. Around it, a few small subclasses add what it
+lacks: a deadline for a whole request (not just for silence), our own JSON error pages with the
+security headers, and refusals of Transfer-Encoding, Expect, long addresses and unknown versions.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import resource
 import secrets
+import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from storage.errors import StorageError
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
+from waitress.utilities import Error
 
-from . import guard
+from onlooker.storage.errors import StorageError
+
+from . import guard, schemas
 from .api import BadRequest, DashboardAPI
 
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
+GET_ROUTES = {"/api/version", "/api/overview", "/api/day", "/api/trends", "/api/data",
+              "/api/settings", "/api/live", "/api/export", "/api/profiles"}
+POST_ROUTES = set(schemas.SCHEMAS)
+
+MAX_URI = 4096            # the dashboard's longest address is under 100 characters
+MAX_HEADERS = 16 * 1024   # request line + headers; the browser sends about 1 KiB
+REQUEST_DEADLINE = 10     # s: a request must arrive whole within this, and idle keep-alives close
+CONNECTIONS = 4096        # open connections at most; each is a socket and a few KiB, no thread
+ACCEPT_BATCH = 64         # connections taken per pass of the event loop
+WORKERS = 4               # threads that run requests (the API serialises on one lock anyway)
+
+# Fixed texts for the errors the parser finds: never what the request sent.
+PARSE_ERRORS = {400: "malformed request", 413: f"the body is over {guard.MAX_BODY} bytes",
+                431: "request headers too large", 500: "internal error",
+                501: "Transfer-Encoding is not supported: send a Content-Length"}
 
 
 def _static_files() -> dict[str, tuple[str, bytes]]:
     """URL path -> (content type, bytes) for the shipped assets; nothing else is ever served."""
     out = {}
-    for entry in resources.files("ui.static").iterdir():
+    for entry in resources.files("onlooker.ui.static").iterdir():
         suffix = "." + entry.name.rsplit(".", 1)[-1]
         if entry.is_file() and suffix in STATIC_TYPES:
             out["/" + entry.name] = (STATIC_TYPES[suffix], entry.read_bytes())
@@ -30,19 +67,182 @@ def _static_files() -> dict[str, tuple[str, bytes]]:
     return out
 
 
-class DashboardServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
+# --- HTTP framing: small subclasses of waitress's parser, channel and error task ----------------
 
+class _Refused(Error):
+    """A framing refusal of ours; ``body`` is its fixed message."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.reason = code, HTTPStatus(code).phrase
+
+
+class _Parser(HTTPRequestParser):
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        refusal = _framing_refusal(self.version, self.request_uri, self.chunked,
+                                   self.headers)
+        if refusal is not None:
+            # answer at once, read nothing more: no body, no 100 Continue
+            self.error = refusal
+            self.chunked = self.expect_continue = False
+            self.body_rcv, self.content_length = None, 0
+
+
+def _framing_refusal(version: str, uri: str, chunked: bool,
+                     headers: dict[str, str]) -> _Refused | None:
+    if version not in ("1.0", "1.1"):
+        return _Refused(505, "only HTTP/1.0 and HTTP/1.1")
+    if len(uri) > MAX_URI:
+        return _Refused(414, "the address is too long")
+    if chunked or "TRANSFER_ENCODING" in headers:
+        return _Refused(411, "send the body with a Content-Length, not Transfer-Encoding")
+    if "EXPECT" in headers:
+        return _Refused(417, "Expect is not supported")
+    return None
+
+
+class _ErrorTask(ErrorTask):
+    """Onlooker's own error page: JSON, a fixed text, every security header; then close."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        message = error.body if isinstance(error, _Refused) else PARSE_ERRORS.get(
+            error.code, HTTPStatus(error.code).phrase.lower())
+        body = json.dumps({"error": message}).encode()
+        self.status = f"{error.code} {HTTPStatus(error.code).phrase}"
+        self.response_headers.extend(guard.response_headers("application/json", api=True))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):
+    parser_class = _Parser
+    error_task_class = _ErrorTask
+    _began = 0.0
+
+    def received(self, data: bytes) -> bool:
+        # waitress closes a channel after ``channel_timeout`` of silence; a client trickling a
+        # byte at a time would never be silent, so a request's clock starts at its first byte
+        if self.request is None:
+            self._began = time.time()
+        out = super().received(data)
+        if self.request is not None:
+            self.last_activity = self._began
+        return out
+
+
+class _Server(TcpWSGIServer):
+    channel_class = _Channel
+
+    def handle_accept(self) -> None:
+        # waitress accepts one connection per pass of its event loop, and a pass over thousands of
+        # sockets takes milliseconds: under a connection flood that is quadratic, so take a batch
+        for _ in range(ACCEPT_BATCH):
+            before = len(self._map)
+            if before >= self.adj.connection_limit:
+                return
+            super().handle_accept()
+            if len(self._map) == before:  # nothing more was waiting
+                return
+
+
+def _adjustments(host: str, port: int) -> Adjustments:
+    return Adjustments(
+        host=host, port=port, ipv6=(host == "::1"), ipv4=(host != "::1"), threads=WORKERS,
+        backlog=1024, connection_limit=_connection_limit(), channel_timeout=REQUEST_DEADLINE,
+        cleanup_interval=1, asyncore_use_poll=True,  # select() cannot watch fds above 1023
+        max_request_header_size=MAX_HEADERS, max_request_body_size=guard.MAX_BODY + 1,
+        outbuf_overflow=64 * 1024 * 1024,  # keep diary exports in memory, not in a temp file
+        expose_tracebacks=False, log_socket_errors=False, ident="onlooker")
+
+
+def _connection_limit() -> int:
+    """CONNECTIONS, within the process's file limit (raised towards it when the hard limit allows)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = CONNECTIONS + 256  # the database, the recorder, the window's own files
+    if soft != resource.RLIM_INFINITY and soft < want:
+        new = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+            soft = new
+        except (ValueError, OSError):
+            pass
+    return CONNECTIONS if soft == resource.RLIM_INFINITY else max(16, min(CONNECTIONS, soft - 256))
+
+
+def _quiet_waitress() -> None:
+    """Waitress's own log: real errors only, one line each, never a traceback or a request."""
+    log = logging.getLogger("waitress")
+    if getattr(log, "_onlooker", False):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("onlooker dashboard: %(message)s"))
+    handler.setLevel(logging.ERROR)
+    log.addHandler(handler)
+    log.propagate = False
+    log._onlooker = True  # type: ignore[attr-defined]
+
+
+class _OneLine(logging.Formatter):
+    def formatException(self, ei) -> str:  # noqa: N802
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return super().format(record).splitlines()[0]
+
+
+# --- the application: routing behind the guard ------------------------------------------------
+
+@dataclass
+class Reply:
+    status: int
+    ctype: str
+    body: bytes
+    api: bool = True
+    extra: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _json(status: int, obj: Any) -> Reply:
+    return Reply(status, "application/json", json.dumps(obj).encode())
+
+
+class _Headers(dict):
+    """A WSGI environ's request headers, looked up case-insensitively as guard.check needs."""
+
+    @classmethod
+    def of(cls, environ: dict) -> "_Headers":
+        out = cls({k[5:].replace("_", "-").lower(): v for k, v in environ.items()
+                   if k.startswith("HTTP_")})
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if key in environ:
+                out[key.replace("_", "-").lower()] = environ[key]
+        return out
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
+class DashboardServer:
     def __init__(self, api: DashboardAPI, host: str = "127.0.0.1", port: int = 0):
         if host not in ("127.0.0.1", "::1"):
             raise ValueError("the dashboard only listens on loopback")
-        super().__init__((host, port), Handler)
+        _quiet_waitress()
         self.api = api
         self.token = secrets.token_hex(16)  # 128 bits, new every launch
-        self.hosts = guard.allowed_hosts(self.server_address[1])
         self.static = _static_files()
+        self._server = _Server(self._wsgi, adj=_adjustments(host, port))
+        self.hosts = guard.allowed_hosts(self.port)
         self._thread: threading.Thread | None = None
+
+    @property
+    def server_address(self) -> tuple[str, int]:
+        return self._server.socket.getsockname()[:2]
 
     @property
     def port(self) -> int:
@@ -53,137 +253,77 @@ class DashboardServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.port}/#token={self.token}"
 
     def start(self) -> "DashboardServer":
-        self._thread = threading.Thread(target=self.serve_forever, name="onlooker-dashboard",
+        self._thread = threading.Thread(target=self._server.run, name="onlooker-dashboard",
                                         daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        """Close the port and every connection, then let the workers finish."""
+        close_all = lambda: wasyncore.close_all(self._server._map)  # noqa: E731
+        if self._thread is not None and self._thread.is_alive():
+            self._server.trigger.pull_trigger(close_all)  # on the loop's own thread: the map is its
+            self._thread.join(5)
+        else:
+            close_all()
+        self._server.task_dispatcher.shutdown()
 
+    # WSGI entry: waitress has already read the whole body (at most MAX_BODY bytes).
+    def _wsgi(self, environ: dict, start_response) -> list[bytes]:
+        method = environ["REQUEST_METHOD"]
+        headers = _Headers.of(environ)
+        length = guard.body_length(headers.get("Content-Length")) or 0
+        raw = environ["wsgi.input"].read(min(length, guard.MAX_BODY))
+        reply = self.respond(method, environ.get("PATH_INFO") or "/",
+                             environ.get("QUERY_STRING", ""), headers, raw)
+        out = guard.response_headers(reply.ctype, api=reply.api) + reply.extra
+        out.append(("Content-Length", str(len(reply.body))))
+        start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", out)
+        return [b"" if method == "HEAD" else reply.body]
 
-GET_ROUTES = {"/api/version", "/api/overview", "/api/day", "/api/trends", "/api/data",
-              "/api/settings", "/api/live", "/api/export"}
-POST_ROUTES = {"/api/pause", "/api/resume", "/api/forget", "/api/settings", "/api/scenario"}
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: DashboardServer
-    server_version = "onlooker"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass  # never log requests: paths and headers are the user's business
-
-    def do_GET(self):
-        self._handle("GET")
-
-    def do_HEAD(self):
-        self._handle("HEAD")
-
-    def do_POST(self):
-        self._handle("POST")
-
-    def do_OPTIONS(self):
-        self._handle("OPTIONS")
-
-    def do_PUT(self):
-        self._handle("PUT")
-
-    def do_DELETE(self):
-        self._handle("DELETE")
-
-    def do_PATCH(self):
-        self._handle("PATCH")
-
-    def _handle(self, method: str) -> None:
-        parts = urlsplit(self.path)
-        path = parts.path
-        refusal = guard.check(method, path, self.headers, hosts=self.server.hosts,
-                              token=self.server.token)
+    def respond(self, method: str, path: str, query: str, headers: _Headers, raw: bytes) -> Reply:
+        refusal = guard.check(method, path, headers, hosts=self.hosts, token=self.token)
         if refusal is not None:
-            self._drain()
-            return self._json(refusal.status, {"error": refusal.reason})
+            return _json(refusal.status, {"error": refusal.reason})
         if not path.startswith(guard.API_PREFIX):
-            asset = self.server.static.get(path)
+            asset = self.static.get(path)
             if asset is None:
-                return self._json(404, {"error": "not found"})
-            return self._send(200, asset[0], asset[1], head=(method == "HEAD"))
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                return _json(404, {"error": "not found"})
+            return Reply(200, asset[0], asset[1], api=False)
         try:
             if method == "POST":
                 if path not in POST_ROUTES:
-                    self._drain()
-                    return self._json(405 if path in GET_ROUTES else 404, {"error": "no such action"})
-                body = self._body()
-                return self._json(200, self._post(path, body))
+                    return _json(405 if path in GET_ROUTES else 404, {"error": "no such action"})
+                return _json(200, self._post(path, schemas.body_for(path, raw)))
             if path not in GET_ROUTES:
-                return self._json(405 if path in POST_ROUTES else 404, {"error": "not found"})
+                return _json(405 if path in POST_ROUTES else 404, {"error": "not found"})
+            q = {k: v[-1] for k, v in parse_qs(query).items()}
             if path == "/api/export":
-                name, ctype, data = self.server.api.export(query.get("format", "jsonl"))
-                return self._send(200, ctype, data, api=True, extra={
-                    "Content-Disposition": f'attachment; filename="{name}"'})
-            return self._json(200, self._get(path, query))
-        except BadRequest as exc:
-            return self._json(400, {"error": str(exc)})
+                name, ctype, data = self.api.export(q.get("format", "jsonl"))
+                return Reply(200, ctype, data, extra=[
+                    ("Content-Disposition", f'attachment; filename="{name}"')])
+            return _json(200, self._get(path, q))
+        except (BadRequest, schemas.BadBody) as exc:
+            return _json(400, {"error": str(exc)})
         except StorageError as exc:
-            return self._json(503, {"error": str(exc)})
+            return _json(503, {"error": str(exc)})
         except Exception:  # no stack traces to the page
-            return self._json(500, {"error": "internal error"})
+            return _json(500, {"error": "internal error"})
 
     def _get(self, path: str, q: dict[str, str]) -> Any:
-        api = self.server.api
+        api = self.api
         if path == "/api/day":
             return api.day(q.get("day"))
         if path == "/api/trends":
-            try:
-                days = int(q.get("days", "28"))
-            except ValueError:
-                raise BadRequest("days must be a whole number") from None
-            return api.trends(days)
+            days = q.get("days", "28")
+            if not (days.isascii() and days.isdigit() and len(days) <= 4):
+                raise BadRequest("days must be a whole number")
+            return api.trends(int(days))
         return {"/api/version": api.version, "/api/overview": api.overview, "/api/data": api.data,
-                "/api/settings": api.settings, "/api/live": api.live}[path]()
+                "/api/settings": api.settings, "/api/live": api.live,
+                "/api/profiles": api.profiles}[path]()
 
     def _post(self, path: str, body: dict) -> Any:
-        api = self.server.api
+        api = self.api
         return {"/api/pause": api.pause, "/api/resume": api.resume, "/api/forget": api.forget,
                 "/api/settings": api.set_settings, "/api/scenario": api.select_scenario}[path](body)
-
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b"{}"
-        try:
-            body = json.loads(raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise BadRequest("the body must be JSON") from None
-        if not isinstance(body, dict):
-            raise BadRequest("the body must be a JSON object")
-        return body
-
-    def _drain(self) -> None:
-        """Read a refused request's body so the connection stays in step (bounded)."""
-        try:
-            length = min(int(self.headers.get("Content-Length") or 0), guard.MAX_BODY)
-        except ValueError:
-            length = 0
-        if length:
-            self.rfile.read(length)
-        self.close_connection = True
-
-    def _json(self, status: int, obj: Any) -> None:
-        self._send(status, "application/json", json.dumps(obj).encode(), api=True)
-
-    def _send(self, status: int, ctype: str, data: bytes, *, head: bool = False, api: bool = False,
-              extra: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in guard.SECURITY_HEADERS.items():
-            self.send_header(k, guard.API_CSP if (api and k == "Content-Security-Policy") else v)
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)

@@ -5,7 +5,8 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const state = { token: null, overview: null, day: null, dayData: null, view: [0, 1], settings: null,
-                version: null, tab: "timeline", hostT: null, playing: null, trends: null, renders: 0 };
+                version: null, tab: "timeline", hostT: null, playing: null, trends: null, renders: 0,
+                looks: {}, measureKinds: new Set() };
 
 // ---------------------------------------------------------------- helpers
 function el(tag, attrs, ...kids) {
@@ -140,16 +141,23 @@ function shownProfiles() {
   const shown = new Set(state.dayData.shown);
   return state.dayData.profiles.filter((p) => shown.has(p.id));
 }
+// How each profile presents itself (short label, headline and trend metrics, live sentence)
+// comes from the profile registry through /api/profiles, asked once: no table of ids here.
+async function loadLooks() {
+  const data = await getJSON("/api/profiles");
+  state.looks = Object.fromEntries(data.profiles.map((p) => [p.id, p]));
+  state.measureKinds = new Set(data.measure_kinds);
+}
+const looks = (p) => state.looks[p.id] || { short: p.name, headlines: [], trend: null, live: null };
+// slots and sessions measure a period; every other observation is something flagged
+const isMeasure = (o) => state.measureKinds.has(o.kind);
+const unitWord = (unit) => (unit === "%" ? "% " : unit === "s" ? "s " : "");
 
 // ---------------------------------------------------------------- timeline
 const LANES = [
   ["foreground", "In front"], ["meeting", "Meeting window"], ["input", "Keyboard / mouse"],
   ["idle", "Idle (60 s+)"], ["lock", "Locked"], ["tabs", "Tab hidden / page blurred"],
 ];
-const SHORT = { "zoom-2020": "Zoom host (2020)", gotowebinar: "GoTo organizer", "canvas-quiz-log": "Canvas quiz log",
-                proctorio: "Proctorio", hubstaff: "Hubstaff idle", activtrak: "ActivTrak", "time-doctor": "Time Doctor",
-                "teams-presence": "Teams presence", "slack-presence": "Slack presence", "web-page": "Any web page" };
-const isSlot = (o) => /in this 10-minute slot/.test(o.what);
 const APP_SHADES = ["#1f4e79", "#6b6b6b", "#2e7d32", "#8e44ad", "#a0522d", "#37474f", "#00695c", "#5d4037"];
 function appShade(app) {
   let h = 0;
@@ -159,8 +167,8 @@ function appShade(app) {
 
 function renderTimeline() {
   const d = state.dayData, box = clear(document.getElementById("timeline"));
-  const flagged = shownProfiles().filter((p) => p.observations.some((o) => !isSlot(o)));
-  const lanesShown = LANES.concat(flagged.map((p) => [`flag:${p.id}`, `▲ ${SHORT[p.id]}`]));
+  const flagged = shownProfiles().filter((p) => p.observations.some((o) => !isMeasure(o)));
+  const lanesShown = LANES.concat(flagged.map((p) => [`flag:${p.id}`, `▲ ${looks(p).short}`]));
   const W = Math.max(600, box.clientWidth || 1000), left = 170, right = 14, laneH = 30, top = 24;
   const H = top + lanesShown.length * laneH + 8;
   const [v0, v1] = state.view;
@@ -220,7 +228,7 @@ function renderTimeline() {
   flagged.forEach((p, k) => {
     const lane = LANES.length + k, fy = top + lane * laneH;
     for (const o of p.observations) {
-      if (isSlot(o)) continue;
+      if (isMeasure(o)) continue;
       if (o.at > v1 || (o.until ?? o.at) < v0) continue;
       const px = x(Math.max(o.at, v0));
       const mark = sv("path", { d: `M${px} ${fy + 4} l6 10 l-12 0 z`, fill: "var(--flag)", "data-profile": p.id,
@@ -295,32 +303,19 @@ function pan(dir) {
 }
 
 // ---------------------------------------------------------------- what they saw
-const HEADLINES = {
-  "zoom-2020": ["icons_shown", "clock icons", "attentive_pct", "attentive (model)"],
-  gotowebinar: ["not_attentive_times", "times 'not attentive'", "attentiveness_pct", "attentiveness"],
-  "canvas-quiz-log": ["stopped_viewing", "'Stopped viewing' entries", null, null],
-  proctorio: ["navigating_away_flags", "'navigating away' flags", null, null],
-  hubstaff: ["activity_pct", "% activity", null, null],
-  activtrak: ["active_pct", "% active", null, null],
-  "time-doctor": ["timeouts", "tracking stops", null, null],
-  "teams-presence": ["away_s_5min", "s shown Away", null, null],
-  "slack-presence": ["away_s_10min", "s shown away", null, null],
-  "web-page": ["hidden_s", "s a page saw its tab hidden", "idle_s", "s 'idle' to Idle Detection"],
-};
 function headline(p) {
-  const h = HEADLINES[p.id], m = p.metrics;
+  const hs = looks(p).headlines, m = p.metrics;
+  if (!hs.length || m.applies === false) return null;
   const out = el("p", { class: "metric" });
-  if (!h || m.applies === false) return null;
   const fmt = (v) => (v === null || v === undefined ? "—" : (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v)));
-  out.append(fmt(m[h[0]]), " ", el("small", { text: h[1] }));
-  if (h[2]) out.append("  ", fmt(m[h[2]]), h[2].endsWith("_pct") ? " %" : "", " ", el("small", { text: h[3] }));
+  hs.forEach((h, i) => out.append(i ? "  " : "", fmt(m[h.key]), " ", el("small", { text: `${unitWord(h.unit)}${h.label}` })));
   return out;
 }
 function renderSaw() {
   const d = state.dayData, box = clear(document.getElementById("saw"));
   for (const p of shownProfiles()) {
     const card = el("article", { class: "card", "data-profile": p.id, "aria-labelledby": `h-${p.id}` });
-    const flags = p.observations.filter((o) => !isSlot(o));
+    const flags = p.observations.filter((o) => !isMeasure(o));
     card.append(el("h2", { id: `h-${p.id}` }, p.name, " ",
                    el("span", { class: "flagcount", "aria-label": `${flags.length} flagged`, text: String(flags.length) })));
     card.append(el("p", { class: "seen", text: `Seen by: ${p.seen_by}` }));
@@ -330,10 +325,10 @@ function renderSaw() {
       const h = headline(p);
       if (h) card.append(h);
       const list = el("ol", { "aria-label": `${p.name}: flagged moments` });
-      const items = p.id === "hubstaff" ? p.observations : flags;
+      const items = p.observations;  // measured slots too: they are what the product reports
       if (!items.length) list.append(el("li", { class: "muted", text: "Nothing would have been flagged." }));
       for (const o of items.slice(0, 200)) {
-        const stayed = o.until !== null && o.until > o.at && !isSlot(o) && !/stayed|for \d/.test(o.what) ? ` It lasted ${dur(o.until - o.at)}.` : "";
+        const stayed = o.until !== null && o.until > o.at && !isMeasure(o) && !/stayed|for \d/.test(o.what) ? ` It lasted ${dur(o.until - o.at)}.` : "";
         list.append(el("li", { "data-at": String(o.at) },
                        el("time", { datetime: new Date((d.start + o.at) * 1000).toISOString(), text: clock(d.start + o.at) }),
                        `— ${o.what}${stayed}`,
@@ -382,10 +377,11 @@ function renderHost() {
   box.append(el("div", { class: "toolbar" }, el("label", { for: "meeting-pick", text: "Meeting" }), pick));
   const t = state.hostT;
   const segAt = m.segs.find((s) => s.a <= t && t < s.b) || m.segs[m.segs.length - 1];
-  const icon = zoomP && zoomP.observations.find((o) => o.at <= t && t < (o.until ?? o.at));
+  // as marked only: the "had someone shared throughout" variant is not what a host saw
+  const icon = zoomP && zoomP.observations.find((o) => !(o.data && o.data.variant) && o.at <= t && t < (o.until ?? o.at));
   const notAtt = gotoP && gotoP.observations.find((o) => o.at <= t && t < (o.until ?? o.at));
   const stage = el("div", { class: "stage", "aria-label": "The meeting" },
-                   el("div", { class: "share", text: segAt.sharing ? "Ms. Rivera is sharing her screen" : "Nobody is sharing a screen" }),
+                   el("div", { class: "share", text: segAt.sharing ? "Someone is sharing a screen" : "No screen sharing marked" }),
                    el("div", { class: "clock", id: "host-clock", text: clock(d.start + t) }),
                    el("div", { text: segAt.focus === "in" ? "Your meeting window is in front." : "Your meeting window is NOT in front." }));
   const people = [["Ms. Rivera", "Host", false], ["You", "me", true], ["Jordan K.", "", false],
@@ -426,13 +422,13 @@ function renderHost() {
   // where in the meeting the icon showed, under the scrubber
   const strip = sv("svg", { class: "iconstrip", viewBox: "0 0 1000 14", preserveAspectRatio: "none", role: "img",
                             "aria-label": "When the clock icon showed during this meeting" });
-  for (const o of (zoomP ? zoomP.observations : [])) {
+  const icons = zoomP ? zoomP.observations.filter((o) => !(o.data && o.data.variant)) : [];
+  for (const o of icons) {
     if (o.until === null || o.until < m.a || o.at > m.b) continue;
     const x0 = ((Math.max(o.at, m.a) - m.a) / (m.b - m.a)) * 1000, x1 = ((Math.min(o.until, m.b) - m.a) / (m.b - m.a)) * 1000;
     strip.append(sv("rect", { x: x0, y: 2, width: Math.max(2, x1 - x0), height: 10, fill: "var(--flag)" }));
   }
   box.append(strip);
-  const icons = zoomP ? zoomP.observations : [];
   box.append(el("p", { class: "muted", text: zoomP && zoomP.metrics.applies === false ? `Zoom's rule does not apply: ${zoomP.metrics.missing}.` :
     `In this meeting the clock icon would have appeared ${icons.filter((o) => o.at >= m.a && o.at < m.b).length} times. ` +
     "It appeared after more than 30 s out of focus while someone shared a screen, and is assumed to clear when you came back." }));
@@ -452,13 +448,6 @@ function stopPlay() {
 }
 
 // ---------------------------------------------------------------- trends
-const TREND_KEYS = {
-  "zoom-2020": ["attentive_pct", "% attentive (model)"], gotowebinar: ["attentiveness_pct", "% attentiveness"],
-  hubstaff: ["activity_pct", "% activity"], activtrak: ["active_pct", "% active"],
-  "time-doctor": ["stopped_s", "s not tracked"], "teams-presence": ["away_s_5min", "s Away (5 min rule)"],
-  "slack-presence": ["away_s_10min", "s away (10 min rule)"], "web-page": ["hidden_s", "s tab hidden"],
-  proctorio: ["navigating_away_flags", "'navigating away' flags"], "canvas-quiz-log": ["stopped_viewing", "'Stopped viewing' entries"],
-};
 async function renderTrends() {
   const box = document.getElementById("trends");
   const days = document.getElementById("trend-days").value;
@@ -466,15 +455,16 @@ async function renderTrends() {
   clear(box);
   if (!data.days.length) { box.append(el("p", { class: "na", text: "Nothing recorded yet." })); return; }
   for (const p of shownProfiles()) {
-    const [key, label] = TREND_KEYS[p.id];
-    const inMin = key.endsWith("_s") || key.includes("_s_");  // seconds read better as minutes
-    const unit = inMin ? label.replace(/^s /, "min ") : label;
+    const trend = looks(p).trend;
+    if (!trend) continue;
+    const key = trend.key, inMin = trend.scale === "min";  // seconds read better as minutes
+    const unit = `${trend.scale === "min" ? "min " : trend.scale === "%" ? "% " : ""}${trend.label}`;
     const pts = data.days.filter((r) => r.metrics[p.id] && r.metrics[p.id][key] !== undefined && r.metrics[p.id][key] !== null)
                          .map((r) => [r.day, inMin ? Math.round(r.metrics[p.id][key] / 6) / 10 : r.metrics[p.id][key]]);
     const card = el("article", { class: "card", "data-profile": p.id }, el("h2", { text: p.name }),
                     el("p", { class: "seen", text: `${unit}, per day` }));
     if (!pts.length) { card.append(el("p", { class: "na", text: "No day in this period had what this rule needs." })); box.append(card); continue; }
-    const W = 400, H = 150, max = key.endsWith("_pct") ? 100 : Math.max(1, ...pts.map((q) => q[1]));
+    const W = 400, H = 150, max = trend.scale === "%" ? 100 : Math.max(1, ...pts.map((q) => q[1]));
     const svg = sv("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${p.name}: ${unit} per day` });
     const bw = Math.min(36, Math.max(2, (W - 30) / pts.length - 2));
     pts.forEach(([day, v], i) => {
@@ -542,8 +532,8 @@ async function renderData() {
     el("button", { type: "button", id: "resume", onclick: async () => { await postJSON("/api/resume"); renderData(); refreshStatus(); } }, "Resume")));
   const from = el("input", { type: "datetime-local", id: "forget-from", step: "1" });
   const to = el("input", { type: "datetime-local", id: "forget-to", step: "1" });
+  // kept across re-renders (a live update re-draws this view) until the next action replaces it
   const msg = el("p", { id: "forget-msg", role: "status", text: state.dataMsg || "" });
-  state.dataMsg = "";
   const forget = el("fieldset", {}, el("legend", { text: "Forget" }),
     el("p", { class: "muted", text: "Deleted rows are overwritten in the database and its write-ahead log, not just unlinked." }),
     el("div", { class: "row" }, el("label", { for: "forget-from", text: "From" }), from, el("label", { for: "forget-to", text: "to" }), to,
@@ -645,7 +635,7 @@ async function poll() {
       const live = await getJSON("/api/live");
       const banner = document.getElementById("banner");
       banner.hidden = !live.active.length;
-      banner.textContent = live.active.map((a) => `${a.name}: ${a.what}`).join("  ·  ");
+      banner.textContent = [...new Set(live.active.map((a) => a.sentence))].join("  ·  ");
     }
     showError("");
   } catch (e) {
@@ -662,7 +652,9 @@ async function main() {
   }
   try {
     const settings = getJSON("/api/settings");  // in parallel with the overview
+    const profileLooks = loadLooks();
     await refreshStatus();
+    await profileLooks;
     document.getElementById("title").textContent = state.overview.title;
     state.settings = await settings;
     await loadDay(state.overview.default_day);
