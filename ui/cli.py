@@ -151,7 +151,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False), envvar="ONLOOKER_DB",
+@click.option("--db", type=click.Path(), envvar="ONLOOKER_DB",
               help="Database file (default: the per-user data directory; env ONLOOKER_DB).")
 @click.option("-v", "--verbose", is_flag=True, help="Show the log on stderr (debug detail).")
 @click.version_option(package_name="onlooker")
@@ -624,6 +624,135 @@ def _stop_on_sigterm():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     return stop
+
+
+# --- the browser shim ------------------------------------------------------------------------
+
+BROWSER_CHOICES = ["chromium", "chrome", "brave", "edge", "firefox", "all"]
+
+
+def _browsers(name: str) -> list[str]:
+    from .browser_install import BROWSERS
+
+    return list(BROWSERS) if name == "all" else [name]
+
+
+@cli.group()
+def browser() -> None:
+    """Connect the browser extension: what meeting, quiz and exam pages can observe.
+
+    \b
+    Examples:
+      onlooker browser install --browser chromium
+      onlooker browser status
+      onlooker browser uninstall
+    """
+
+
+@browser.command("install")
+@click.option("--browser", "name", type=click.Choice(BROWSER_CHOICES), default="all",
+              show_default=True, help="Which browser to connect.")
+@click.option("--profile-dir", type=click.Path(file_okay=False), help="A browser user-data "
+              "directory (chromium --user-data-dir) instead of the per-user default.")
+@click.pass_context
+def browser_install(ctx: click.Context, name: str, profile_dir: str | None) -> None:
+    """Write the native-messaging host manifest for the current user and say how to load the
+    extension (it ships inside this package).
+
+    \b
+    Examples:
+      onlooker browser install --browser chromium
+      onlooker --db /tmp/t.db browser install --browser chromium --profile-dir /tmp/chromium-profile
+    """
+    import os
+
+    from onlooker.storage.paths import default_config_path
+
+    from .browser_install import InstallError, how_to_load, install
+
+    if profile_dir and name == "all":
+        raise Failure("--profile-dir needs one --browser (the folder is that browser's)", 2)
+    db = Path(ctx.obj["db"]).absolute() if ctx.obj.get("db") else None
+    config = default_config_path().absolute() if os.environ.get("ONLOOKER_CONFIG") else None
+    try:
+        done = install(_browsers(name), profile_dir=Path(profile_dir) if profile_dir else None,
+                       db=db, config=config)
+    except InstallError as exc:
+        raise Failure(str(exc)) from None
+    for item in done:
+        click.echo(f"{item.browser}: host manifest {item.manifest}")
+    click.echo("Then load the extension:")
+    for item in done:
+        click.echo("  " + how_to_load(item.browser))
+
+
+@browser.command("uninstall")
+@click.option("--browser", "name", type=click.Choice(BROWSER_CHOICES), default="all",
+              show_default=True)
+@click.option("--profile-dir", type=click.Path(file_okay=False))
+def browser_uninstall(name: str, profile_dir: str | None) -> None:
+    """Remove what 'browser install' wrote (remove the extension in the browser itself).
+
+    \b
+    Example:
+      onlooker browser uninstall
+    """
+    from .browser_install import uninstall
+
+    removed = uninstall(_browsers(name), profile_dir=Path(profile_dir) if profile_dir else None)
+    for path in removed:
+        click.echo(f"removed {path}")
+    if not removed:
+        click.echo("nothing to remove: the host was not installed there")
+
+
+@browser.command("status")
+@click.option("--profile-dir", type=click.Path(file_okay=False))
+@click.option("--browser", "name", type=click.Choice(BROWSER_CHOICES), default="all",
+              show_default=True)
+def browser_status(profile_dir: str | None, name: str) -> None:
+    """Which browsers have the host installed, and when the extension last sent something.
+
+    \b
+    Example:
+      onlooker browser status
+    """
+    from .browser_host import read_status
+    from .browser_install import installed
+
+    for browser_name, path in installed(_browsers(name), profile_dir=Path(profile_dir)
+                                        if profile_dir else None).items():
+        click.echo(f"{browser_name}: {'installed (' + str(path) + ')' if path else 'not installed'}")
+    st = read_status()
+    if not st:
+        click.echo("extension: has never connected")
+        return
+    last = st.get("last_message")
+    when = _local(last) if isinstance(last, (int, float)) else "never"
+    click.echo(f"extension: {'connected' if st['connected'] else 'not connected'} "
+               f"({st.get('browser')}); last message {when}; "
+               f"{st.get('accepted', 0)} accepted, {st.get('rejected', 0)} rejected")
+
+
+@cli.command()
+@click.option("--record", is_flag=True, help="Also record the probe page's events in the "
+                                              "database, like the extension's.")
+@click.pass_context
+def probe(ctx: click.Context, record: bool) -> None:
+    """Serve a page that uses exactly what meeting and exam pages use, and shows what it learns.
+
+    \b
+    Open the printed address in any browser on this machine (Ctrl-C stops).
+    Examples:
+      onlooker probe
+      onlooker probe --record
+    """
+    from onlooker.storage.paths import default_config_path
+
+    from .dashboard.app import serve_probe
+
+    serve_probe(_service(ctx), default_config_path(), record=record, echo=click.echo,
+                stop=_stop_on_sigterm())
 
 
 @cli.command("config")

@@ -97,6 +97,7 @@ class Recorder:
         self._code: int | None = None
 
     def start(self) -> "Recorder":
+        fresh = not self.db_path.exists()
         self._lock = RecorderLock(self.db_path).acquire()
         try:
             store = Store(connect(self.db_path,
@@ -121,8 +122,24 @@ class Recorder:
             self.retention.start()
         except BaseException:
             self._lock.release()
+            if fresh:
+                self._remove_unused_database()
             raise
         return self
+
+    def _remove_unused_database(self) -> None:
+        """A start that failed (no display, a missing package) leaves no empty database behind
+        when there was none before."""
+        from onlooker.storage.paths import lock_path
+
+        for path in (self.db_path, Path(f"{self.db_path}-wal"), Path(f"{self.db_path}-shm"),
+                     lock_path(self.db_path)):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("could not remove %s after a failed start: %s", path, exc)
 
     def _backend_ended(self) -> None:
         self.ended.set()

@@ -68,59 +68,60 @@ def _clock(local_second: int) -> str:
 class HubstaffMachine(_IdleMachine):
     """Active seconds per 10-minute slot; a second is active if it had any input.
 
-    Seconds are whole seconds of the person's wall clock (the header's zone; UTC when unknown),
-    counted from the second the log starts in, for the log's length rounded to whole seconds:
-    so 600 s from 09:00:00.400 are the 600 seconds 09:00:00-09:09:59, never 601, and a log
-    ending a fraction past a slot boundary opens no sliver slot."""
+    The seconds are the timer's, counted from the log's start, as many as the log's length
+    rounded to whole seconds; each belongs to the slot of the person's wall clock it begins in
+    (the header's zone; UTC when unknown). So 600 s from 09:00:00.400 are 600 seconds in the
+    09:00-09:10 slot, never 601, and a log ending a fraction past a slot boundary opens no
+    sliver slot."""
+
+    SLOT_MS = HUBSTAFF_SLOT_S * 1000
 
     def __init__(self, info: LogInfo) -> None:
         super().__init__(info)
         offset = (info.utc_offset_s or 0) * 1000
         self.origin = round((info.start or 0.0) * 1000) + offset  # local wall clock, ms
-        self.first_second = self.origin // 1000
         self.slots: dict[int, int] = {}
-        self._next_second = self.first_second  # seconds before this were already counted
+        self._next_second = 0  # seconds before this were already counted
+
+    def slot_of(self, k: int) -> int:
+        return (self.origin + k * 1000) // self.SLOT_MS
+
+    def first_second_of(self, slot: int) -> int:
+        return max(0, -(-(slot * self.SLOT_MS - self.origin) // 1000))
 
     def feed(self, e: Event) -> None:
         super().feed(e)
-        first = (self.origin + e.t) // 1000
-        last = -(-(self.origin + e.until) // 1000) - 1 if e.until is not None else first
-        first = max(first, self._next_second)
-        s = first
-        while s <= last:  # count seconds slot by slot
-            slot = s // HUBSTAFF_SLOT_S
-            upto = min(last, (slot + 1) * HUBSTAFF_SLOT_S - 1)
-            self.slots[slot] = self.slots.get(slot, 0) + (upto - s + 1)
-            s = upto + 1
+        first = max(e.t // 1000, self._next_second)
+        last = -(-e.until // 1000) - 1 if e.until is not None else e.t // 1000
+        k = first
+        while k <= last:  # count seconds slot by slot
+            slot = self.slot_of(k)
+            upto = min(last, self.first_second_of(slot + 1) - 1)
+            self.slots[slot] = self.slots.get(slot, 0) + (upto - k + 1)
+            k = upto + 1
         self._next_second = max(self._next_second, last + 1)
 
     def _unobserved_seconds(self, lo: int, hi: int) -> int:
-        n = 0
-        for u, v in self.unobserved:
-            a = max(lo, (self.origin + u) // 1000)
-            b = min(hi, -(-(self.origin + v) // 1000))
-            n += max(0, b - a)
-        return n
+        """Timer seconds in [lo, hi) that begin while nothing was recording."""
+        return sum(max(0, min(hi, -(-v // 1000)) - max(lo, -(-u // 1000)))
+                   for u, v in self.unobserved)
 
     def judge(self, gaps, end: int):
-        begin = self.first_second
-        stop = begin + (end + 500) // 1000  # the log's length in whole seconds
+        seconds = (end + 500) // 1000  # the log's length in whole seconds
         flags = []
         tracked = active = slots = 0
-        slot = begin // HUBSTAFF_SLOT_S
-        while slot * HUBSTAFF_SLOT_S < stop:
-            lo, hi = max(slot * HUBSTAFF_SLOT_S, begin), min((slot + 1) * HUBSTAFF_SLOT_S, stop)
+        slot = self.slot_of(0)
+        while seconds and self.first_second_of(slot) < seconds:
+            lo, hi = self.first_second_of(slot), min(self.first_second_of(slot + 1), seconds)
             span = hi - lo - self._unobserved_seconds(lo, hi)  # partial slots at the edges
             n = min(self.slots.get(slot, 0), span)
             if span > 0:
                 slots += 1
                 tracked += span
                 active += n
-                at = max(lo * 1000 - self.origin, 0)
-                until = min(hi * 1000 - self.origin, max(end, at + 1))
                 label = f"{_clock(slot * HUBSTAFF_SLOT_S)}-{_clock((slot + 1) * HUBSTAFF_SLOT_S)}"
-                flags.append(flag_ms(at, until, f"Activity {pct(n, span):g} % in the 10-minute "
-                                                f"slot {label} ({n} of {span} s had input).",
+                flags.append(flag_ms(lo * 1000, min(hi * 1000, end), f"Activity {pct(n, span):g} % "
+                                     f"in the 10-minute slot {label} ({n} of {span} s had input).",
                                      kind="slot", slot=label, active_s=n, tracked_s=span,
                                      activity_pct=pct(n, span)))
             slot += 1

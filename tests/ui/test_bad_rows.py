@@ -67,3 +67,20 @@ def test_report_of_a_damaged_day_is_the_real_day(tmp_path):
     after = CliRunner().invoke(cli, args)
     assert after.exit_code == 0, after.output
     assert _metrics(json.loads(after.output)) == _metrics(json.loads(before.output))
+
+
+def test_a_server_error_is_logged_with_its_cause_and_the_page_is_told(dashboard, caplog,
+                                                                     monkeypatch):
+    from tests.ui.conftest import ok_headers, raw
+
+    def broken(day=None):
+        raise ZeroDivisionError("secret-xyzzy")
+
+    monkeypatch.setattr(dashboard.api, "day", broken)
+    status, headers, body = raw(dashboard.port, "GET", "/api/day", ok_headers(dashboard))
+    assert status == 500
+    assert "log" in json.loads(body)["error"] and "xyzzy" not in body.decode()
+    assert any("GET /api/day failed" in r.getMessage() and r.exc_info
+               and "xyzzy" in str(r.exc_info[1]) for r in caplog.records)
+    status, _, _ = raw(dashboard.port, "GET", "/api/overview", ok_headers(dashboard))
+    assert status == 200  # the rest of the page keeps working

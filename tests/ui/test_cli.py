@@ -316,3 +316,73 @@ def test_pause_for_more_than_today_names_the_day(run):
     out = run("pause", "--for", "1m").output
     later = time.localtime(time.time() + 60)
     assert (time.strftime("%Y-%m-%d", later) in out) == (later[:3] != time.localtime()[:3])
+
+
+@pytest.mark.parametrize("export, named", [
+    ({"buckets": {"aw-watcher-window_x": {"type": "currentwindow", "events": 5}}}, "'events' must be a list"),
+    ({"buckets": {"b1": "aw-watcher-window"}}, "bucket 'b1' is not an object"),
+    ({"buckets": {"b1": None}}, "bucket 'b1' is not an object"),
+    ({"buckets": {"w": {"id": "aw-watcher-window_x", "events": [
+        {"timestamp": "2026-11-28T09:00:00Z", "duration": 1, "data": ["zoom"]}]}}}, "event 1"),
+    ({"buckets": {"w": {"id": "aw-watcher-window_x", "events": [
+        {"timestamp": "2026-11-28T09:00:00Z", "duration": 1, "data": {"app": "a", "title": 7}}]}}},
+     "'data.title' must be text"),
+    ({"buckets": {"a": {"id": "aw-watcher-afk_x", "events": [
+        {"timestamp": "2026-11-28T09:00:00Z", "duration": "inf", "data": {"status": "not-afk"}}]}}},
+     "duration must be seconds"),
+    ({"buckets": {"a": {"id": "aw-watcher-afk_x", "events": [
+        {"timestamp": "2026-11-28T09:00:00Z", "duration": 1e12, "data": {"status": "not-afk"}}]}}},
+     "duration must be seconds"),
+])
+def test_import_of_an_odd_export_is_one_line_naming_bucket_and_event(run, db_path, tmp_path,
+                                                                     export, named):
+    good = {"timestamp": "2026-11-28T08:00:00Z", "duration": 5, "data": {"app": "zoom"}}
+    export["buckets"]["ok"] = {"id": "aw-watcher-window_ok", "events": [good]}  # would be stored
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    res = run("import", "activitywatch", str(path))
+    assert res.exit_code == 2, res.output
+    assert named in res.output and res.output.count("\n") == 1
+    assert "nothing was imported" in res.output
+    if db_path.exists():
+        assert Store(connect(db_path)).table_counts() == {"events": 0, "input_spans": 0}
+
+
+def test_import_of_deeply_nested_json_is_one_line(run, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    res = run("import", "activitywatch", str(path))
+    assert res.exit_code == 2 and "not JSON" in res.output and res.output.count("\n") == 1
+
+
+def test_sigterm_ends_a_served_demo_cleanly_and_removes_its_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("DISPLAY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "demo", "--browser"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while "dashboard: http://127.0.0.1:" not in (line := proc.stdout.readline()):
+            assert line, proc.stderr.read()
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("onlooker-demo-")]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        proc.kill()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("onlooker-demo-")]
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_watch_with_an_unreachable_display_leaves_no_database(run, db_path, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")  # no X server there
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
+    monkeypatch.delenv("ONLOOKER_BACKEND", raising=False)
+    res = run("watch")
+    assert res.exit_code == 2
+    assert "cannot open the X display :99" in res.output and res.output.count("\n") == 1
+    assert not db_path.parent.exists() or list(db_path.parent.iterdir()) == []

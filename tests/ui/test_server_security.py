@@ -244,3 +244,12 @@ def test_scenario_switching_exists_only_in_demonstrations(dashboard):
     status, _, body = raw(dashboard.port, "POST", "/api/scenario", h, {"name": "quiz-tab-switches"})
     assert status == 400 and b"no such demonstration scenario" in body
     assert rows(dashboard) == before
+
+
+def test_every_post_route_has_exactly_one_schema():
+    """Routes are declared once; each POST body is checked by the schema of the same path."""
+    from onlooker.ui.dashboard import schemas
+    from onlooker.ui.dashboard.server import GET_ROUTES, POST_ROUTES
+
+    assert set(POST_ROUTES) == set(schemas.SCHEMAS)
+    assert all(p.startswith("/api/") for p in [*GET_ROUTES, *POST_ROUTES])

@@ -18,6 +18,7 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from importlib import resources
@@ -37,11 +38,41 @@ from onlooker.storage.errors import StorageError
 from . import guard, schemas
 from .api import BadRequest, DashboardAPI
 
+log = logging.getLogger(__name__)
+
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
-GET_ROUTES = {"/api/version", "/api/overview", "/api/day", "/api/trends", "/api/data",
-              "/api/settings", "/api/live", "/api/export", "/api/profiles"}
-POST_ROUTES = set(schemas.SCHEMAS)
+def _days(q: dict[str, str]) -> int:
+    days = q.get("days", "28")
+    if not (days.isascii() and days.isdigit() and len(days) <= 4):
+        raise BadRequest("days must be a whole number")
+    return int(days)
+
+
+def _download(name: str, ctype: str, data: bytes) -> "Reply":
+    return Reply(200, ctype, data, extra=[("Content-Disposition", f'attachment; filename="{name}"')])
+
+
+# Every route, once: what a GET passes to the API (from the query), and which API method a POST's
+# body (checked first by the schema of the same path, schemas.SCHEMAS) goes to.
+GET_ROUTES: dict[str, Callable[[DashboardAPI, dict[str, str]], Any]] = {
+    "/api/version": lambda api, q: api.version(),
+    "/api/overview": lambda api, q: api.overview(),
+    "/api/profiles": lambda api, q: api.profiles(),
+    "/api/day": lambda api, q: api.day(q.get("day")),
+    "/api/trends": lambda api, q: api.trends(_days(q)),
+    "/api/data": lambda api, q: api.data(),
+    "/api/settings": lambda api, q: api.settings(),
+    "/api/live": lambda api, q: api.live(),
+    "/api/export": lambda api, q: _download(*api.export(q.get("format", "jsonl"))),
+}
+POST_ROUTES: dict[str, Callable[[DashboardAPI, dict], Any]] = {
+    "/api/pause": DashboardAPI.pause,
+    "/api/resume": DashboardAPI.resume,
+    "/api/forget": DashboardAPI.forget,
+    "/api/settings": DashboardAPI.set_settings,
+    "/api/scenario": DashboardAPI.select_scenario,
+}
 
 MAX_URI = 4096            # the dashboard's longest address is under 100 characters
 MAX_HEADERS = 16 * 1024   # request line + headers; the browser sends about 1 KiB
@@ -291,39 +322,20 @@ class DashboardServer:
                 return _json(404, {"error": "not found"})
             return Reply(200, asset[0], asset[1], api=False)
         try:
+            routes, other = (POST_ROUTES, GET_ROUTES) if method == "POST" else (GET_ROUTES, POST_ROUTES)
+            handler = routes.get(path)
+            if handler is None:
+                return _json(405 if path in other else 404, {"error": "not found"})
             if method == "POST":
-                if path not in POST_ROUTES:
-                    return _json(405 if path in GET_ROUTES else 404, {"error": "no such action"})
-                return _json(200, self._post(path, schemas.body_for(path, raw)))
-            if path not in GET_ROUTES:
-                return _json(405 if path in POST_ROUTES else 404, {"error": "not found"})
-            q = {k: v[-1] for k, v in parse_qs(query).items()}
-            if path == "/api/export":
-                name, ctype, data = self.api.export(q.get("format", "jsonl"))
-                return Reply(200, ctype, data, extra=[
-                    ("Content-Disposition", f'attachment; filename="{name}"')])
-            return _json(200, self._get(path, q))
+                result = handler(self.api, schemas.body_for(path, raw))
+            else:
+                result = handler(self.api, {k: v[-1] for k, v in parse_qs(query).items()})
+            return result if isinstance(result, Reply) else _json(200, result)
         except (BadRequest, schemas.BadBody) as exc:
             return _json(400, {"error": str(exc)})
         except StorageError as exc:
+            log.warning("dashboard: %s %s: %s", method, path, exc)
             return _json(503, {"error": str(exc)})
-        except Exception:  # no stack traces to the page
-            return _json(500, {"error": "internal error"})
-
-    def _get(self, path: str, q: dict[str, str]) -> Any:
-        api = self.api
-        if path == "/api/day":
-            return api.day(q.get("day"))
-        if path == "/api/trends":
-            days = q.get("days", "28")
-            if not (days.isascii() and days.isdigit() and len(days) <= 4):
-                raise BadRequest("days must be a whole number")
-            return api.trends(int(days))
-        return {"/api/version": api.version, "/api/overview": api.overview, "/api/data": api.data,
-                "/api/settings": api.settings, "/api/live": api.live,
-                "/api/profiles": api.profiles}[path]()
-
-    def _post(self, path: str, body: dict) -> Any:
-        api = self.api
-        return {"/api/pause": api.pause, "/api/resume": api.resume, "/api/forget": api.forget,
-                "/api/settings": api.set_settings, "/api/scenario": api.select_scenario}[path](body)
+        except Exception:  # the cause goes to the log (stderr), never a stack trace to the page
+            log.exception("dashboard: %s %s failed", method, path)
+            return _json(500, {"error": "internal error; the cause is in Onlooker's log"})

@@ -1,0 +1,1 @@
+"""The bundled demonstration logs (observation log format v1), read as package data."""

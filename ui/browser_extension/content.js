@@ -1,0 +1,34 @@
+// Runs only on pages whose origin is on the user's list, and only after consent. Reports what the
+// page itself can observe, each time with the whole state, so the receiver can rebuild it even if
+// messages arrive out of order. Sends the origin and path, never the query (unless opted in),
+// the fragment, the title or anything on the page.
+"use strict";
+(() => {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const doc = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 18);
+  let seq = 0;
+  let pointer = null;   // unknown until the pointer first enters or leaves
+
+  function snapshot() {
+    return { visible: document.visibilityState === "visible", focused: document.hasFocus(),
+             fullscreen: !!document.fullscreenElement, pointer };
+  }
+
+  function report(cause, timeStamp) {
+    seq += 1;
+    const time = performance.timeOrigin + (timeStamp ?? performance.now());
+    try {
+      api.runtime.sendMessage({ kind: "page", cause, doc, seq, time,
+        url: location.origin + location.pathname, search: location.search, state: snapshot() });
+    } catch (e) { /* the extension was reloaded: this page's script is orphaned */ }
+  }
+
+  document.addEventListener("visibilitychange", (e) => report("visibilitychange", e.timeStamp));
+  window.addEventListener("blur", (e) => { if (e.target === window) report("blur", e.timeStamp); });
+  window.addEventListener("focus", (e) => { if (e.target === window) report("focus", e.timeStamp); });
+  document.addEventListener("fullscreenchange", (e) => report("fullscreenchange", e.timeStamp));
+  document.documentElement.addEventListener("mouseleave", (e) => { pointer = false; report("mouseleave", e.timeStamp); });
+  document.documentElement.addEventListener("mouseenter", (e) => { pointer = true; report("mouseenter", e.timeStamp); });
+  window.addEventListener("pagehide", (e) => report("pagehide", e.timeStamp));
+  report("load");
+})();
