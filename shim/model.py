@@ -54,8 +54,8 @@ class Event:
     app: str | None = None
     title: str | None = None
     until: float | None = None  # input spans: input in every second of [t, until)
-    keys: int | None = None
-    pointer: int | None = None
+    keys: int | None = None       # input: 1 if some second had keyboard input (old logs: a count)
+    pointer: int | None = None    # input: 1 if some second had pointer input (old logs: a count)
     url: str | None = None
     state: str | None = None
     extra: dict[str, Any] | None = field(default=None, compare=False)
@@ -93,11 +93,19 @@ class Observation:
 
 @dataclass(frozen=True, slots=True)
 class InputSecond:
-    """Input counts for one whole second (epoch second). Never which key, never where."""
+    """Whether one whole second (epoch second) had keyboard and/or pointer input: yes or no.
+
+    Never which key, never where, and never how many: a count per second gives away the length
+    of a typed password. Counts passed in (an old log, a per-second total) become yes/no here.
+    Both False still means the second had input, of a kind the source could not tell."""
 
     second: int
-    keys: int
-    pointer: int
+    keyboard: bool
+    pointer: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keyboard", bool(self.keyboard))
+        object.__setattr__(self, "pointer", bool(self.pointer))
 
 
 # --- valid times ------------------------------------------------------------------------------

@@ -71,12 +71,16 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _count(value: Any, name: str) -> int | None:
+def _flag(value: Any, name: str) -> int | None:
+    """An input span's ``keys`` / ``pointer``: 1 or 0 (true/false also read). Older logs held
+    counts; any whole number is accepted and read as yes (> 0) or no, so no count survives."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"'{name}' must be a whole number >= 0")
-    return value
+    if isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"'{name}' must be 1 or 0 (older logs: a whole number >= 0)")
+    return 1 if value else 0
 
 
 class LogReader:
@@ -193,10 +197,10 @@ class LogReader:
         if title is not None and type(title) is not str:
             raise ValueError("'title' must be text")
         keys, pointer = obj.get("keys"), obj.get("pointer")
-        if keys is not None and (type(keys) is not int or keys < 0):
-            keys = _count(keys, "keys")
-        if pointer is not None and (type(pointer) is not int or pointer < 0):
-            pointer = _count(pointer, "pointer")
+        if keys is not None:
+            keys = _flag(keys, "keys")
+        if pointer is not None:
+            pointer = _flag(pointer, "pointer")
         app, url = obj.get("app"), obj.get("url")
         unknown = obj.keys() - KNOWN_KEYS
         extra = {k: obj[k] for k in unknown} if unknown else None

@@ -9,7 +9,7 @@ from typing import Any
 from .model import Event, LogHeader
 from .obslog import LogReader, format_time, header_of, iter_events, read_lines
 from .profiles import PROFILES, LogInfo, Result
-from .profiles._base import Normaliser
+from .profiles._base import Normaliser, make_machine
 
 
 class UnknownProfile(ValueError):
@@ -21,13 +21,15 @@ class Replay:
     header: LogHeader
     duration_s: float
     results: list[Result]
+    not_recorded: tuple[tuple[float, float], ...] = ()  # [a, b) seconds since the start
 
     def to_json(self) -> dict[str, Any]:
         start = self.header.start
         return {
             "log": {"title": self.header.title,
                     "start": None if start is None else format_time(start),
-                    "duration_s": round(self.duration_s, 3)},
+                    "duration_s": round(self.duration_s, 3),
+                    "not_recorded": [[round(a, 3), round(b, 3)] for a, b in self.not_recorded]},
             "profiles": [r.to_json() for r in self.results],
         }
 
@@ -47,7 +49,7 @@ class _Run:
     every profile sees integer milliseconds and the states transitions imply)."""
 
     def __init__(self, ids: list[str], info: LogInfo) -> None:
-        self.machines = [(PROFILES[i], PROFILES[i].machine(info)) for i in ids]
+        self.machines = [(PROFILES[i], make_machine(PROFILES[i], info)) for i in ids]
         self.by_event: dict[str, list] = {}
         for _, m in self.machines:
             for name in m.handles:
@@ -86,11 +88,12 @@ def replay_events(header: LogHeader, events: Iterable[Event],
     the end of the observed period when it outlasts the last event (a report of a whole day).
     ``unobserved``: [a, b) periods, in seconds since the header's start, when no recorder ran;
     no profile counts them as idle, away or active, or flags inside them."""
+    unobserved = tuple(unobserved)
     run = _Run(pick(profiles), info_of(header, unobserved))
     for e in events:
         run.feed(e)
     end, results = run.finish(until)
-    return Replay(header, end, results)
+    return Replay(header, end, results, unobserved)
 
 
 class _OutOfOrder(Exception):

@@ -6,14 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from .model import Event
-from .profiles._base import Activity, Locks, beyond
+from .profiles._base import Activity, Locks, beyond, subtract
 from .profiles.meetings import MeetingWindow
 
 IDLE_SHOWN_AFTER_S = 60.0  # the shortest idle any page could learn of (Idle Detection's minimum)
 
 
-def lanes(events: Iterable[Event], end: float) -> dict[str, list[dict[str, Any]]]:
-    """Time-sorted events over [0, end) -> lanes of segments ``{"a", "b", ...}`` in seconds."""
+def lanes(events: Iterable[Event], end: float,
+          unobserved: Iterable[tuple[float, float]] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Time-sorted events over [0, end) -> lanes of segments ``{"a", "b", ...}`` in seconds.
+    ``unobserved``: [a, b) periods nothing was recording; they get a lane of their own and are
+    never shown as idle."""
+    unobserved = sorted((a, b) for a, b in unobserved if b > a)
     window = MeetingWindow()
     activity, locks = Activity(), Locks()
     fg: list[dict] = []
@@ -48,10 +52,11 @@ def lanes(events: Iterable[Event], end: float) -> dict[str, list[dict[str, Any]]
             b = e.end if e.until is not None else e.t + 1.0
             if inputs and e.t <= inputs[-1]["b"]:
                 inputs[-1]["b"] = max(inputs[-1]["b"], b)
-                inputs[-1]["keys"] += e.keys or 0
-                inputs[-1]["pointer"] += e.pointer or 0
+                inputs[-1]["keys"] |= 1 if e.keys else 0  # yes/no: some second had keyboard input
+                inputs[-1]["pointer"] |= 1 if e.pointer else 0
             else:
-                inputs.append({"a": e.t, "b": b, "keys": e.keys or 0, "pointer": e.pointer or 0})
+                inputs.append({"a": e.t, "b": b, "keys": 1 if e.keys else 0,
+                               "pointer": 1 if e.pointer else 0})
             continue
         if e.event in ("tab", "page_blur", "page_focus"):
             kind = "hidden" if e.event == "tab" else "blurred"
@@ -76,7 +81,8 @@ def lanes(events: Iterable[Event], end: float) -> dict[str, list[dict[str, Any]]
     close(meeting, cur_meet[0], cur_meet[1], end)
     for (url, kind), a in tabs.items():
         tab_spans.append({"a": a, "b": end, "url": url, "kind": kind})
-    idle = [{"a": a, "b": b} for a, b in beyond(activity.finish(end), IDLE_SHOWN_AFTER_S)] \
+    idle = [{"a": a, "b": b}
+            for a, b in subtract(beyond(activity.finish(end), IDLE_SHOWN_AFTER_S), unobserved)] \
         if activity.seen else []
     return {
         "foreground": fg,
@@ -85,4 +91,5 @@ def lanes(events: Iterable[Event], end: float) -> dict[str, list[dict[str, Any]]
         "idle": idle,
         "lock": [{"a": a, "b": b} for a, b in locks.finish(end)],
         "tabs": sorted(tab_spans, key=lambda s: s["a"]),
+        "not_recorded": [{"a": a, "b": b} for a, b in unobserved],
     }

@@ -14,12 +14,14 @@ def load_log(store: Store, header: LogHeader, events: Iterable[Event], start: fl
     """Write events with t=0 at epoch ``start``; returns how many rows were written."""
     obs = []
     n = 0
+    lo = hi = 0.0  # the log observed from its start (t=0) to its last moment
     with store.immediate():
         for e in events:
+            lo, hi = min(lo, e.t), max(hi, e.end)
             if e.event == "input":
                 a = math.floor(start + e.t)
                 b = max(a + 1, math.ceil(start + e.end))
-                store.add_span(a, b, e.keys or 0, e.pointer or 0)
+                store.add_span(a, b, e.keys or 0, e.pointer or 0)  # as yes/no
                 n += 1
             elif e.event != "end":
                 data = dict(e.extra or {})
@@ -31,4 +33,5 @@ def load_log(store: Store, header: LogHeader, events: Iterable[Event], start: fl
                                        category="meeting" if e.event == "meeting_start" else None,
                                        data=data or None))
         n += store.add_events(obs)
+        store.add_recorded(start + lo, start + hi, "log")
     return n

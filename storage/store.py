@@ -49,12 +49,19 @@ def _readable_span(row: tuple) -> bool:
     return ok
 
 
+def _flags(row: tuple) -> tuple:
+    """(id, start, end, keyboard, pointer) with the flags as 0/1, whatever a row holds (a count
+    another program wrote reads as "yes")."""
+    return (row[0], row[1], row[2], int(row[3] > 0), int(row[4] > 0))
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
     def spans(self, lo: float, hi: float, *, touching: bool = False) -> list[tuple]:
-        """(id, start, end, keys, pointer) of input spans overlapping [lo, hi), by start; with
+        """(id, start, end, keyboard, pointer) of input spans overlapping [lo, hi), by start; the
+        last two are 0/1 (some second of the span had keyboard / pointer input). With
         ``touching``, also those that end exactly at lo or start exactly at hi."""
         if touching:
             lo, hi = lo - 1e-9, hi + 1e-9
@@ -62,7 +69,7 @@ class Store:
                                      {"lo": lo, "hi": hi}).fetchall()
         else:
             rows = self.conn.execute(_SPANS_TOUCHING, {"lo": lo, "hi": hi}).fetchall()
-        return sorted((r for r in rows if _readable_span(r)), key=lambda r: r[1])
+        return sorted((_flags(r) for r in rows if _readable_span(r)), key=lambda r: r[1])
 
     # --- writing -------------------------------------------------------------------------
 
@@ -106,35 +113,44 @@ class Store:
         return len(rows)
 
     def add_input(self, seconds: Iterable[InputSecond]) -> None:
-        """Merge per-second counts into spans: a second that continues the newest span extends
-        it; a second already in it adds its counts (a second flushed in two batches)."""
+        """Merge seconds with input into spans: a second that continues the newest span extends
+        it, and the span's flags become "some second in it had keyboard / pointer input". Only
+        0 and 1 are ever written, so no row can tell how many keys were pressed (or a password's
+        length); a second written twice (two batches) changes nothing."""
         for s in sorted(seconds, key=lambda x: x.second):
             last = self.conn.execute(
                 "SELECT id, start, end FROM input_spans WHERE start <= ? ORDER BY start DESC "
                 "LIMIT 1", (s.second,)).fetchone()
             if last and last[2] >= s.second:
                 self.conn.execute(
-                    "UPDATE input_spans SET end = max(end, ?), keys = keys + ?, "
-                    "pointer = pointer + ? WHERE id = ?", (s.second + 1, s.keys, s.pointer, last[0]))
+                    "UPDATE input_spans SET end = max(end, ?), keys = max(keys > 0, ?), "
+                    "pointer = max(pointer > 0, ?) WHERE id = ?",
+                    (s.second + 1, int(s.keyboard), int(s.pointer), last[0]))
             else:
                 self.conn.execute(
                     "INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, ?, ?)",
-                    (s.second, s.second + 1, s.keys, s.pointer))
+                    (s.second, s.second + 1, int(s.keyboard), int(s.pointer)))
 
     def add_span(self, start: int, end: int, keys: int = 0, pointer: int = 0) -> None:
         """Merge a whole span of active seconds [start, end) with any it overlaps or touches
-        (imports; idempotent when counts are zero)."""
+        (imports, logs; idempotent). ``keys`` / ``pointer``: whether some second had keyboard /
+        pointer input (a count is taken as yes/no)."""
+        keys, pointer = int(keys > 0), int(pointer > 0)
         for row in self.spans(start, end, touching=True):
             start, end = min(start, row[1]), max(end, row[2])
-            keys, pointer = keys + row[3], pointer + row[4]
+            keys, pointer = keys | row[3], pointer | row[4]
             self.conn.execute("DELETE FROM input_spans WHERE id = ?", (row[0],))
         self.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, ?, ?)",
                           (start, end, keys, pointer))
 
-    def record(self, observations: list[Observation], seconds: list[InputSecond]) -> None:
+    def record(self, observations: list[Observation], seconds: list[InputSecond],
+               settings: dict[str, str] | None = None) -> None:
+        """One commit of the recorder: observations, input seconds and settings it notes."""
         with self.immediate():
             self.add_events(observations)
             self.add_input(seconds)
+            for key, value in (settings or {}).items():
+                self._put_setting(key, value)
 
     def replace_import(self, source: str, observations: list[Observation],
                        spans: Iterable[tuple[int, int]]) -> None:
@@ -147,8 +163,13 @@ class Store:
                                   (tag, round(observations[0].ts * 1000),
                                    round(observations[-1].ts * 1000)))
             self.add_events(observations)
+            spans = list(spans)
             for a, b in spans:
                 self.add_span(a, b)
+            # ActivityWatch watched from its first event to its last (its gaps are not known)
+            moments = [o.ts for o in observations] + [x for s in spans for x in s]
+            if moments:
+                self.add_recorded(min(moments), max(moments), source)
 
     def set_paused(self, until: float | None) -> None:
         """Pause recording until ``until`` (inf: until resumed), or resume (None); the pause or
@@ -158,8 +179,101 @@ class Store:
                 self.conn.execute("DELETE FROM settings WHERE key = 'paused_until'")
             else:
                 self._put_setting("paused_until", repr(until))
+            finite = until is not None and math.isfinite(until)
             self.add_events([Observation(ts=time.time(), kind="resume" if until is None
-                                         else "pause")])
+                                         else "pause", data={"until": until} if finite else None)])
+
+    # --- when it was recording -----------------------------------------------------------
+
+    def open_recording(self, ts: float, source: str = "recorder") -> int:
+        """A recorder starts: a span [ts, ts] it extends as it writes; returns its id."""
+        with self.immediate():
+            ms = round(check_moment(ts) * 1000)
+            return self.conn.execute("INSERT INTO recording (start, end, source) VALUES (?, ?, ?)",
+                                     (ms, ms, source)).lastrowid
+
+    def extend_recording(self, rid: int, ts: float) -> None:
+        """The recorder ``rid`` was running until ``ts`` (within the caller's transaction)."""
+        self.conn.execute("UPDATE recording SET end = max(end, ?) WHERE id = ?",
+                          (round(ts * 1000), rid))
+
+    def add_recorded(self, start: float, end: float, source: str) -> None:
+        """[start, end] was observed (a loaded log, an import), within the caller's transaction."""
+        self.conn.execute("INSERT INTO recording (start, end, source) VALUES (?, ?, ?)",
+                          (round(check_moment(start) * 1000), round(check_moment(end) * 1000),
+                           source))
+
+    def recorded(self, start: float, end: float) -> list[tuple[float, float]] | None:
+        """Merged [a, b] spans (epoch seconds, clipped) when something was observing within
+        [start, end); None when no span touches the range at all (data stored by hand or before
+        Onlooker kept this: then the records themselves are all that is known)."""
+        lo, hi = round(start * 1000), round(end * 1000)
+        rows = self.conn.execute(
+            "SELECT start, end FROM recording WHERE start < ? AND end >= ? ORDER BY start",
+            (hi, lo)).fetchall()
+        spans: list[list[float]] = []
+        for a, b in rows:
+            if not (isinstance(a, int) and isinstance(b, int) and b >= a):
+                continue
+            a, b = max(a, lo) / 1000, min(b, hi) / 1000
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b])
+        return [(a, b) for a, b in spans] or None
+
+    def paused(self, start: float, end: float) -> list[tuple[float, float]]:
+        """[a, b) periods within [start, end) when recording was paused (epoch seconds)."""
+        lo, hi = round(start * 1000), round(end * 1000)
+        before = self.conn.execute(
+            "SELECT ts, kind, data FROM events WHERE kind IN ('pause', 'resume') AND ts < ? "
+            "AND ts >= 0 ORDER BY ts DESC, id DESC LIMIT 1", (lo,)).fetchall()
+        rows = before + self.conn.execute(
+            "SELECT ts, kind, data FROM events WHERE kind IN ('pause', 'resume') AND ts >= ? "
+            "AND ts < ? ORDER BY ts, id", (lo, hi)).fetchall()
+        out: list[tuple[float, float]] = []
+        since: float | None = None
+        until = math.inf
+        for ts, kind, data in rows:
+            t = ts / 1000
+            if since is not None:  # a pause in force: it ends here or at its own end
+                out.append((since, min(t, until)))
+                since = None
+            if kind == "pause":
+                since = t
+                try:
+                    until = float(json.loads(data)["until"]) if data else math.inf
+                except (TypeError, ValueError, KeyError):
+                    until = math.inf
+        if since is not None:
+            out.append((since, until))
+        return [(max(a, start), min(b, end)) for a, b in out if min(b, end) > max(a, start)]
+
+    def unobserved(self, start: float, end: float, *,
+                   live: bool = False) -> list[tuple[float, float]]:
+        """[a, b) periods within [start, end) when nothing was observing: outside every
+        recording span, or paused. Epoch seconds, merged. ``live``: a recorder runs now, so its
+        span reaches ``end`` though it last wrote a little before."""
+        gaps = list(self.paused(start, end))
+        spans = self.recorded(start, end)
+        if spans is not None:
+            if live:
+                spans[-1] = (spans[-1][0], end)
+            edge = start
+            for a, b in spans:
+                if a > edge:
+                    gaps.append((edge, a))
+                edge = max(edge, b)
+            if edge < end:
+                gaps.append((edge, end))
+        gaps.sort()
+        merged: list[list[float]] = []
+        for a, b in gaps:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return [(a, b) for a, b in merged if b > a]
 
     def mark(self, kind: str, *, app: str | None = None, ts: float | None = None,
              data: dict | None = None) -> None:
@@ -245,12 +359,19 @@ class Store:
 
     def observed(self, start: float, end: float, *, live: bool = False,
                  now: float | None = None) -> tuple[float, float] | None:
-        """The observed part of [start, end): from its first record to its last (to now, if a
-        recorder is running now). Time before and after is unknown, not idle. None: nothing."""
+        """The observed part of [start, end): from when observing began to when it ended (to
+        now, if a recorder is running now); where no recording span says, from the first record
+        to the last. Time before and after is unknown, not idle. None: nothing."""
         bounds = self.bounds(start, end)
-        if bounds is None:
+        spans = self.recorded(start, end)
+        if bounds is None and spans is None:
             return None
-        first, last = bounds
+        if spans is None:
+            first, last = bounds
+        else:
+            first, last = spans[0][0], spans[-1][1]
+            if bounds:  # a record outside the spans (a mark made by hand) still shows
+                first, last = min(first, bounds[0]), max(last, bounds[1])
         now = time.time() if now is None else now
         if live and start <= now < end:
             last = now
@@ -309,17 +430,18 @@ class Store:
             yield Event(a2 - start, "input", until=b2 - start, keys=keys, pointer=pointer)
 
     def counts(self, start: float, end: float) -> dict[str, int]:
+        """What happened in [start, end): events by kind, seconds with input, and how many of
+        those lay in stretches of input that included the keyboard / the pointer (a stretch's
+        flags say only that some second in it had such input; never how much)."""
         by_kind = dict(self.conn.execute(
             "SELECT kind, count(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY kind",
             (round(start * 1000), round(end * 1000))).fetchall())
-        rows = self.spans(start, end)
-        active = sum(min(b, end) - max(a, start) for _, a, b, _, _ in rows)
-        keys = sum(r[3] for r in rows)
-        pointer = sum(r[4] for r in rows)
+        lengths = [(min(r[2], end) - max(r[1], start), r[3], r[4]) for r in self.spans(start, end)]
         return {"focus_changes": by_kind.get("focus", 0), "minimizes": by_kind.get("minimize", 0),
                 "locks": by_kind.get("lock", 0), "meetings": by_kind.get("meeting_start", 0),
-                "active_seconds": int(active), "key_presses": int(keys),
-                "pointer_events": int(pointer)}
+                "active_seconds": int(sum(n for n, _, _ in lengths)),
+                "active_seconds_keyboard": int(sum(n for n, k, _ in lengths if k)),
+                "active_seconds_pointer": int(sum(n for n, _, p in lengths if p))}
 
     def data_version(self) -> int:
         """Changes whenever another connection commits (SQLite's data_version)."""
@@ -354,16 +476,16 @@ class Store:
         return n
 
     def _trim_spans(self, lo: int, hi: int) -> None:
-        """Spans cut by [lo, hi) keep their outside parts (counts scaled down)."""
+        """Spans cut by [lo, hi) keep their outside parts, with the span's flags (which second
+        had which kind of input is not known, so each part keeps both)."""
         rows = [r for r in self.spans(lo, hi) if not (r[1] >= lo and r[2] <= hi)]
         for rid, a, b, k, p in rows:
             parts = [(a, min(b, lo)), (max(a, hi), b)]
             parts = [(x, y) for x, y in parts if y > x]
             self.conn.execute("DELETE FROM input_spans WHERE id = ?", (rid,))
             for x, y in parts:
-                share = (y - x) / (b - a)
                 self.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) "
-                                  "VALUES (?, ?, ?, ?)", (x, y, round(k * share), round(p * share)))
+                                  "VALUES (?, ?, ?, ?)", (x, y, k, p))
 
     def scrub(self, attempts: int = 50) -> None:
         """Checkpoint and truncate the WAL so deleted bytes leave it too; retries while a reader

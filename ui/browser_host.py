@@ -31,7 +31,8 @@ from typing import Any, BinaryIO
 
 from onlooker.shim import browser as shimbrowser
 
-log = logging.getLogger(__name__)
+# its own name even when run as ``python -m`` (the launcher does), so the log says who wrote
+log = logging.getLogger("onlooker.ui.browser_host" if __name__ == "__main__" else __name__)
 
 STATUS_NAME = "browser-host.json"
 QUEUE_MAX = 1000              # frames read but not yet handled; the reader waits beyond this
@@ -146,6 +147,7 @@ class Host:
             out = self.pages.feed(msg, now)
         self.accepted += 1
         self.last_message = now
+        log.debug("message %s -> %s", getattr(msg, "cause", "closed"), [o.kind for o in out])
         for o in out:
             self.put(o)
         return None

@@ -23,21 +23,8 @@ from .render import table
 EXAMPLES_PACKAGE = "onlooker.shim.examples"
 
 
-class Failure(click.ClickException):
-    """One line on stderr, exit 2 for usage-like problems or 1 otherwise."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.exit_code = code
-
-    def show(self, file=None):
-        click.echo(f"onlooker: {self.message}", err=True)
-
-
-def _db_path(ctx: click.Context) -> Path:
-    from onlooker.storage.paths import default_db_path
-
-    return Path(ctx.obj["db"]) if ctx.obj.get("db") else default_db_path()
+from .clibase import Failure  # noqa: E402  (shared with the command modules registered below)
+from .clibase import db_path as _db_path  # noqa: E402
 
 
 def _config(ctx: click.Context) -> configmod.Config:
@@ -179,11 +166,12 @@ def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
 @cli.command()
 @click.pass_context
 def watch(ctx: click.Context) -> None:
-    """Record focus, minimize, lock and input counts until Ctrl-C.
+    """Record focus, minimize, lock and input activity until Ctrl-C.
 
     \b
-    Nothing about which keys you press or where the pointer is is recorded: only how many
-    key presses and pointer events happened in each second. Window titles are kept only if
+    Nothing about which keys you press, how many, or where the pointer is is recorded: only
+    whether each second had keyboard or pointer input. On X11 that comes from the X server's
+    idle counters, so no key press reaches Onlooker at all. Window titles are kept only if
     keep_titles is on in the config file.
 
     \b
@@ -232,10 +220,25 @@ def status(ctx: click.Context) -> None:
                                  else f"until {time.strftime('%H:%M:%S', time.localtime(paused))}"))
     start, end = timeparse.day_range("today")
     counts = store.counts(start, end)
-    click.echo("today: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+    keyboard, pointer = counts.pop("active_seconds_keyboard"), counts.pop("active_seconds_pointer")
+    click.echo("today: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
+               + f" (in stretches with keyboard input {keyboard}, with pointer input {pointer})")
+    source = _input_source(store.get_setting("input_source"))
+    if source:
+        click.echo(("input: " if pid else "input (last recording): ") + source)
     apps = service.recent_apps()
     if apps:  # the names 'meeting start --app' expects
         click.echo("apps seen in the last day: " + ", ".join(apps))
+
+
+def _input_source(noted: str | None) -> str | None:
+    """The recorder's input source as one line: what it is and its resolution."""
+    try:
+        info = json.loads(noted) if noted else None
+        return (f"{info['source']} - {info['description']}; "
+                f"resolution {float(info['resolution_s']):g} s") if info else None
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 @cli.command()
@@ -773,6 +776,18 @@ def config_cmd(init: bool) -> None:
         click.echo(f"{'created' if created else 'already exists'}: {path}")
         return
     click.echo(str(path) + ("" if path.exists() else " (not created yet; --init writes one)"))
+
+
+# Commands kept in modules of their own (the desktop group is open to other integrations).
+from .cli_desktop import desktop  # noqa: E402
+from .cli_session import autostart, completion, doctor, tray  # noqa: E402
+from .desktop_helpers import install_helper, uninstall_helper  # noqa: E402
+
+desktop.add_command(install_helper)    # the Wayland helpers (GNOME extension, KWin script)
+desktop.add_command(uninstall_helper)
+
+for _command in (desktop, autostart, tray, doctor, completion):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -44,7 +44,6 @@ class Notifier:
         self.interval = interval
         self._seen: set[tuple[str, float]] = set()
         self._stop = threading.Event()
-        self.sent: list[str] = []
 
     def check_once(self) -> None:
         if not self.api.settings()["notify"] or not self.api.overview()["recording"]:
@@ -55,7 +54,6 @@ class Notifier:
                 continue
             self._seen.add(key)
             summary = flag["sentence"]  # the profile's own live sentence, from the registry
-            self.sent.append(summary)
             if self.send is not None:
                 try:
                     self.send(summary, flag["what"])

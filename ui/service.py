@@ -67,7 +67,9 @@ class Service:
         events = list(events)
         if title is not None:
             header = LogHeader(start=header.start, title=title)
-        result = replay_events(header, events, profiles, until=until - start)
+        live = bool(self.recording()) and until >= self.clock() - 2
+        gaps = [(a - start, b - start) for a, b in self.store.unobserved(start, until, live=live)]
+        result = replay_events(header, events, profiles, until=until - start, unobserved=gaps)
         return Period(start, until, events, result)
 
     def replay_observed(self, start: float, end: float, profiles=None) -> Period:

@@ -4,6 +4,7 @@ writer together. ``Recorder`` is the wiring without signals (also used by ``demo
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -106,7 +107,7 @@ class Recorder:
             self.writer = Writer(store, on_error=self._write_failed,
                                  on_resume=lambda: self.backend and self.backend.snapshot())
             counter = InputCounter(on_first=self.writer.poke)
-            self.writer.drain_from(counter.drain)
+            self.writer.drain_from(counter.drain, busy=counter.busy)
             self.backend = self.module.Backend(
                 self.writer.put, counter, classifier=self.config.classifier,
                 keep_titles=self.config.keep_titles, title_deny=self.config.title_deny,
@@ -119,6 +120,7 @@ class Recorder:
                 raise
             log.info("recording into %s with the %s backend (observes %s)", self.db_path,
                      self.backend.name, ", ".join(sorted(self.backend.capabilities)))
+            self._note_input_source()
             self.retention.start()
         except BaseException:
             self._lock.release()
@@ -140,6 +142,17 @@ class Recorder:
                 pass
             except OSError as exc:
                 log.warning("could not remove %s after a failed start: %s", path, exc)
+
+    def _note_input_source(self) -> None:
+        """Say which input source records (for `status`), and whether pynput, which would hand
+        every key press to this process, is loaded at all."""
+        source = getattr(self.backend, "input_source", None)
+        summary = source.summary() if source is not None else {
+            "source": "backend", "resolution_s": self.backend.input_resolution_s,
+            "sees_input_events": False, "description": f"the {self.backend.name} backend"}
+        log.info("input source %s (resolution %s s); pynput imported: %s", summary["source"],
+                 summary["resolution_s"], "yes" if "pynput" in sys.modules else "no")
+        self.writer.note("input_source", json.dumps(summary))
 
     def _backend_ended(self) -> None:
         self.ended.set()
@@ -197,7 +210,10 @@ def _record(db_path: Path, config: Config, echo, env, stop: threading.Event) -> 
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
         # 'pause' / 'resume' nudge us
         previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, lambda *_: recorder.writer.poke())
-    echo(f"onlooker: recording into {db_path} (Ctrl-C to stop)", err=True)
+    label = backends.LABELS.get(recorder.backend.name, recorder.backend.name)
+    echo(f"onlooker: recording into {db_path} with the {label} backend (Ctrl-C to stop)", err=True)
+    for blind in getattr(recorder.backend, "blind_spots", ()):  # what this desktop hides from us
+        echo(f"onlooker: not seen here: {blind}", err=True)
     try:
         while not stop.is_set():
             stop.wait(3600)  # woken by a signal handler, the caller, or the backend ending

@@ -2,7 +2,9 @@
 an environment override, a clear error naming what to do).
 
 Every backend module exports ``Backend``, a subclass of ``_base.BaseBackend`` (the contract).
-``ONLOOKER_BACKEND=fake`` selects the replaying fake (``_fake.py``) anywhere.
+``ONLOOKER_BACKEND=fake`` selects the replaying fake (``_fake.py``) anywhere; on Wayland the
+desktop picks ``wlroots``, ``gnome`` or ``kde``, and ``ONLOOKER_BACKEND=xwayland`` records the
+X11 programs only (saying what it cannot see).
 """
 
 from __future__ import annotations
@@ -15,12 +17,23 @@ from types import ModuleType
 
 from ..errors import BackendUnavailable
 
-BACKENDS = {"x11": "._x11", "fake": "._fake"}  # future: "win32", "darwin", "wlroots"
-LABELS = {"x11": "X11", "fake": "fake"}
+BACKENDS = {"x11": "._x11", "fake": "._fake",  # future: "win32", "darwin"
+            "wlroots": "._wlroots", "gnome": "._gnome", "kde": "._kde", "xwayland": "._xwayland"}
+LABELS = {"x11": "X11", "fake": "fake", "wlroots": "wlroots (Wayland)",
+          "gnome": "GNOME (Wayland)", "kde": "KDE Plasma (Wayland)",
+          "xwayland": "XWayland-only"}
 # What each backend imports (module -> pip package), checked before anything starts, so a
 # missing one is one line naming what to install rather than a traceback mid-recording.
-REQUIRES = {"x11": {"Xlib": "python-xlib", "pynput": "pynput", "jeepney": "jeepney"},
-            "fake": {}}
+# (pynput is not listed: the X11 backend imports it only where the server has no idle counters)
+REQUIRES = {"x11": {"Xlib": "python-xlib", "jeepney": "jeepney"},
+            "fake": {},
+            # the Wayland ones: pip install 'onlooker[wayland]' brings them all
+            "wlroots": {"pywayland": "pywayland", "jeepney": "jeepney"},
+            "gnome": {"jeepney": "jeepney"},
+            "kde": {"pywayland": "pywayland", "jeepney": "jeepney"},
+            "xwayland": {"Xlib": "python-xlib", "jeepney": "jeepney"}}
+
+WAYLAND = ("wlroots", "gnome", "kde", "xwayland")
 
 
 def choose(env: dict | os._Environ | None = None, platform: str | None = None) -> str:
@@ -35,14 +48,28 @@ def choose(env: dict | os._Environ | None = None, platform: str | None = None) -
         return forced
     if platform.startswith("linux") or "bsd" in platform:
         if env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland":
-            raise BackendUnavailable(
-                "Wayland is not yet supported (X11 programs only would be seen); log in to an "
-                "X11 session, or try 'onlooker demo'")
+            return wayland_desktop(env)
         if not env.get("DISPLAY"):
             raise BackendUnavailable("no display to observe (DISPLAY is not set); on a machine "
                                      "without a screen, try 'onlooker demo'")
         return "x11"
     raise BackendUnavailable(f"observing {platform} is not supported yet; try 'onlooker demo'")
+
+
+def wayland_desktop(env) -> str:
+    """The Wayland backend for this session's desktop: GNOME and KDE need their in-compositor
+    helper, everything else is tried as a wlroots compositor (which says so if it is not)."""
+    desktops = {d.strip().lower() for d in env.get("XDG_CURRENT_DESKTOP", "").split(":")}
+    if env.get("SWAYSOCK") or env.get("HYPRLAND_INSTANCE_SIGNATURE"):
+        return "wlroots"
+    if "gnome" in desktops or env.get("GNOME_SETUP_DISPLAY"):
+        return "gnome"
+    if "kde" in desktops or env.get("KDE_FULL_SESSION"):
+        return "kde"
+    if not env.get("WAYLAND_DISPLAY"):
+        raise BackendUnavailable("this is a Wayland session but WAYLAND_DISPLAY is not set; run "
+                                 "'onlooker watch' from inside the session")
+    return "wlroots"
 
 
 def missing(name: str) -> str | None:
@@ -67,5 +94,7 @@ def load(name: str) -> ModuleType:
             package = REQUIRES.get(name, {}).get((exc.name or "").split(".")[0])
             if package is None:
                 raise
-    raise BackendUnavailable(f"the {LABELS.get(name, name)} backend needs {package}: "
-                             f"pip install {package}")
+    hint = f"pip install {package}"
+    if name in WAYLAND:
+        hint += " (or pip install 'onlooker[wayland]')"
+    raise BackendUnavailable(f"the {LABELS.get(name, name)} backend needs {package}: {hint}")

@@ -24,7 +24,11 @@ The contract:
 - ``snapshot()`` reports the current state again (what is in front), from cached state, from any
   thread: called when recording resumes after a pause, so the record starts whole.
 - ``capabilities`` says what it can observe, so a report can tell "not seen" from "did not
-  happen"; ``input_resolution_s`` is the granularity of its input counts (None: no input).
+  happen"; ``input_resolution_s`` is the granularity of its input activity (None: no input).
+- ``input_source`` (set by ``start()``) is the ``InputSource`` in use, or None: which source
+  tells the ``InputCounter`` about input, and whether input events reach the process at all.
+  A backend prefers a source that never sees an event (an idle counter of the display server)
+  and falls back to one that does (pynput) only where there is none.
 """
 
 from __future__ import annotations
@@ -44,12 +48,38 @@ from ..model import Observation
 CAPABILITIES = frozenset({"focus", "minimize", "lock", "input", "meeting", "share", "tab"})
 
 
+class InputSource(ABC):
+    """Where a backend learns *that* there was keyboard or pointer input, feeding an
+    ``InputCounter``: either each event (``key()`` / ``pointer()``) or activity periods from a
+    counter the display server keeps (``active()`` / ``idle()``), which never hands the process
+    a single key press. ``start()`` raises ``BackendUnavailable`` when it cannot work here."""
+
+    name: ClassVar[str] = "none"             # stable id, e.g. "xsync", "pynput"
+    sees_input_events: ClassVar[bool] = True  # False: no key press or motion reaches the process
+    resolution_s: ClassVar[float] = 1.0       # the granularity of what it reports
+    description: ClassVar[str] = ""           # one line for `status` and the log
+
+    @abstractmethod
+    def start(self) -> "InputSource":
+        """Begin reporting to the counter; returns once it does."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop reporting (closing any open activity period); idempotent."""
+
+    def summary(self) -> dict:
+        """What ``status`` shows about the source in use."""
+        return {"source": self.name, "resolution_s": self.resolution_s,
+                "sees_input_events": self.sees_input_events, "description": self.description}
+
+
 class BaseBackend(ABC):
     """The contract above, with the shared plumbing (events, exit once) filled in."""
 
     name: ClassVar[str] = "base"
     capabilities: ClassVar[frozenset[str]] = frozenset()
     input_resolution_s: ClassVar[float | None] = None
+    input_source: InputSource | None = None  # set by start(); see the contract above
 
     def __init__(self, sink: Callable[[Observation], None], counter: InputCounter, *,
                  classifier: Classifier | None = None, keep_titles: bool = False,

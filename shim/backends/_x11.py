@@ -1,4 +1,6 @@
-"""X11: focus, minimize and screen-saver events from python-xlib; input counts from pynput.
+"""X11: focus, minimize and screen-saver events from python-xlib; input activity from the X
+server's idle counters (``_xsync.py``: no input event reaches the process), or from pynput where
+the server has none (or ``ONLOOKER_INPUT=pynput`` asks for it).
 
 Event-driven: the loop blocks in select() on the X connection and wakes only when the X server
 sends something. The only timeout is the short debounce of openbox's transient "no active
@@ -28,8 +30,9 @@ from ..errors import BackendUnavailable, ObserverCrashed
 from ..model import Observation
 from ..redact import redact_title
 from ..sessions import GONE, SEEN, MeetingSessions, WindowFact
-from ._base import BaseBackend, missing_package
+from ._base import BaseBackend, InputSource, missing_package
 from ._dbus import LockWatcher
+from ._xsync import IdleCounterSource
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +295,18 @@ class Desktop:
             log.debug("closing the X connection: %r", exc)
 
 
-class InputListener:
-    """pynput listeners that only count. The callbacks receive pynput's key object and pointer
-    coordinates and ignore them: nothing about which key or where is kept anywhere."""
+INPUT_SOURCES = ("auto", "xsync", "pynput")  # ONLOOKER_INPUT; auto: xsync, else pynput
+
+
+class InputListener(InputSource):
+    """pynput listeners that only mark seconds. Every key press and pointer motion reaches this
+    process (XRecord); the callbacks ignore pynput's key object and coordinates, so nothing about
+    which key or where is kept anywhere. The fallback where the server has no idle counters."""
+
+    name = "pynput"
+    sees_input_events = True
+    resolution_s = 1.0
+    description = "pynput (XRecord): every input event reaches Onlooker, which keeps only yes/no per second"
 
     def __init__(self, counter) -> None:
         self.counter = counter
@@ -337,6 +349,21 @@ class Backend(BaseBackend):
     capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
     input_resolution_s = 1.0
 
+    def _start_input(self) -> InputSource:
+        """The idle counters if the server has them, else pynput (or what ONLOOKER_INPUT says)."""
+        wanted = self.env.get("ONLOOKER_INPUT") or "auto"
+        if wanted not in INPUT_SOURCES:
+            raise BackendUnavailable(f"ONLOOKER_INPUT={wanted} is not an input source "
+                                     f"(known: {', '.join(INPUT_SOURCES)})")
+        if wanted != "pynput":
+            try:
+                return IdleCounterSource(self.counter, self.env.get("DISPLAY")).start()
+            except BackendUnavailable as exc:
+                if wanted == "xsync":
+                    raise
+                log.warning("no X idle counters (%s); counting input with pynput", exc)
+        return InputListener(self.counter).start()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.desktop: Desktop | None = None
@@ -352,7 +379,8 @@ class Backend(BaseBackend):
         if self.desktop.error is not None:
             return self  # ended already; the runner reads .error
         try:
-            self._parts.append(InputListener(self.counter).start())
+            self.input_source = self._start_input()
+            self._parts.append(self.input_source)
             self._parts.append(LockWatcher(self.sink, env=self.env).start())
         except ModuleNotFoundError as exc:  # jeepney, imported when the lock watcher starts
             self.stop()
@@ -360,7 +388,8 @@ class Backend(BaseBackend):
         except BaseException:
             self.stop()
             raise
-        log.info("x11 backend observing %s; lock signals from %s", self.env.get("DISPLAY"),
+        log.info("x11 backend observing %s; input from %s; lock signals from %s",
+                 self.env.get("DISPLAY"), self.input_source.name,
                  ", ".join(self._parts[-1].listening) or "the X screen saver only")
         self.ready.set()
         return self

@@ -97,8 +97,10 @@ def _r(x: float) -> float:
 
 
 class Machine(Protocol):
-    """Fed normalised events (times in integer ms, implied states written out, see
-    ``Normaliser``); ``finish(end_ms)`` returns flags and metrics (and, optionally, sessions)."""
+    """Fed normalised events (implied states written out, see ``Normaliser``); ``finish(end)``
+    returns flags and metrics (and, optionally, sessions). A machine with ``in_ms = True``
+    gets times and ``end`` as integer milliseconds (all shipped profiles: thresholds exact);
+    any other gets seconds, as before."""
 
     handles: frozenset[str]
 
@@ -187,7 +189,7 @@ class Profile:
             end: float | None = None) -> Result:
         """Evaluate over time-sorted events (a convenience for one profile at a time)."""
         info = info or LogInfo()
-        m = self.machine(info)
+        m = make_machine(self, info)
         norm = Normaliser()
         last = 0.0
         for ev in events:
@@ -292,6 +294,27 @@ class Normaliser:
         return [out] if implied is None else [implied, out]
 
 
+class _InSeconds:
+    """Hands a machine written for seconds the normalised events in seconds."""
+
+    def __init__(self, machine) -> None:
+        self.machine = machine
+        self.handles = machine.handles
+
+    def feed(self, e: Event) -> None:
+        self.machine.feed(Event(e.t / 1000, e.event, e.app, e.title,
+                                None if e.until is None else e.until / 1000, e.keys, e.pointer,
+                                e.url, e.state, e.extra))
+
+    def finish(self, end: int):
+        return self.machine.finish(end / 1000)
+
+
+def make_machine(profile: "Profile", info: "LogInfo"):
+    m = profile.machine(info)
+    return m if getattr(m, "in_ms", False) else _InSeconds(m)
+
+
 def push(changes: list[tuple[int, Any]], t: int, value: Any) -> None:
     """Append a state change to its history; an implied (earlier) one is put in its place."""
     if not changes or changes[-1][0] <= t:
@@ -332,7 +355,7 @@ def ms_text(milliseconds: int) -> str:
 
 
 class Activity:
-    """Turns input events (times in ms) into idle gaps: stretches with no keyboard/mouse input.
+    """Turns input events into idle gaps: stretches with no keyboard/mouse input.
 
     An input at ``t`` is activity at that instant; with ``until`` it covers [t, until]. Touching
     or overlapping spans merge, so splitting a span in two changes nothing. The log's start

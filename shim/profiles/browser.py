@@ -30,6 +30,7 @@ _CANVAS_EVENT = {"page_blur": "page_blurred", "page_focus": "page_focused"}  # i
 
 class CanvasMachine:
     handles = frozenset(("page_blur", "page_focus"))
+    in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
         self.flags: list[Flag] = []
@@ -128,6 +129,7 @@ class PageSpans:
 
 class ProctorioMachine:
     handles = PAGE_EVENTS
+    in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
         self.pages = PageSpans()
@@ -209,6 +211,7 @@ PROCTORIO = Profile(
 
 class WebPageMachine:
     handles = PAGE_EVENTS | frozenset(("input", "lock", "unlock"))
+    in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
         self.pages = PageSpans()

@@ -38,6 +38,7 @@ class _IdleMachine:
     """Collects idle gaps (ms); subclasses turn them into flags."""
 
     handles = frozenset(("input",))
+    in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
         self.info = info
@@ -121,7 +122,7 @@ class HubstaffMachine(_IdleMachine):
                 active += n
                 label = f"{_clock(slot * HUBSTAFF_SLOT_S)}-{_clock((slot + 1) * HUBSTAFF_SLOT_S)}"
                 flags.append(flag_ms(lo * 1000, min(hi * 1000, end), f"Activity {pct(n, span):g} % "
-                                     f"in the 10-minute slot {label} ({n} of {span} s had input).",
+                                     f"in this 10-minute slot, {label} ({n} of {span} s had input).",
                                      kind="slot", slot=label, active_s=n, tracked_s=span,
                                      activity_pct=pct(n, span)))
             slot += 1

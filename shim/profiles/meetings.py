@@ -78,6 +78,7 @@ class MeetingHistory:
     """
 
     handles = MEETING_EVENTS
+    in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
         self.unobserved = info.unobserved_ms()

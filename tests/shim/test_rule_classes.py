@@ -152,7 +152,7 @@ def test_threshold_exact_at_millisecond_resolution_results_do_not_move_with_the_
         if a["id"] == "hubstaff" and shift % 600_000:
             assert a["metrics"].get("active_s") == b["metrics"].get("active_s")
             continue
-        assert a == b
+        assert a == b, (a["id"], a["metrics"], b["metrics"], [o for o in a["observations"] if o not in b["observations"]][:2], [o for o in b["observations"] if o not in a["observations"]][:2])
 
 
 @settings(max_examples=150, deadline=None)
@@ -291,9 +291,10 @@ def test_unknown_unobserved_periods_are_neither_idle_away_nor_active():
     hub = profile(out, "hubstaff")
     assert hub["metrics"]["active_s"] == 100
     assert sum(o["data"]["tracked_s"] for o in hub["observations"] if o["kind"] == "slot") == 200
-    for p in out["profiles"]:
+    for p in out["profiles"]:  # slots measure a period (their tracked seconds exclude the gap)
         for o in p["observations"]:
-            assert o["until"] is None or o["until"] <= 100 or o["at"] >= 2000, (p["id"], o)
+            if o["kind"] != "slot":
+                assert o["until"] is None or o["until"] <= 100 or o["at"] >= 2000, (p["id"], o)
 
 
 # --- 4. per session -----------------------------------------------------------------------------

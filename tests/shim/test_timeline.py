@@ -20,7 +20,7 @@ def test_lanes_of_a_small_meeting():
         {"a": 50, "b": 60, "focus": "in", "sharing": True, "app": "zoom"},
         {"a": 60, "b": 200, "focus": "out", "sharing": True, "app": "zoom"},
         {"a": 200, "b": 300, "focus": "in", "sharing": True, "app": "zoom"}]
-    assert got["input"] == [{"a": 0, "b": 8, "keys": 4, "pointer": 1}]
+    assert got["input"] == [{"a": 0, "b": 8, "keys": 1, "pointer": 1}]  # yes/no, never counts
     assert got["idle"] == [{"a": 68, "b": 400}]
     assert got["lock"] == [{"a": 60, "b": 200}]
     assert got["tabs"] == [{"a": 70, "b": 80, "url": "u", "kind": "hidden"}]

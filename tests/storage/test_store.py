@@ -58,14 +58,23 @@ def test_unwritable_path_is_a_clear_error(tmp_path):
         connect(blocker / "sub" / "x.db")
 
 
-def test_input_seconds_merge_into_spans(db_path):
+def test_input_seconds_merge_into_spans_as_yes_no_flags(db_path):
+    """Seconds merge into spans whose keys / pointer say only whether some second had such
+    input: counts handed in (2, 3, 5) are stored as 1, and a second written twice adds nothing."""
     store = Store(connect(db_path))
     s = int(T0)
     store.record([], [InputSecond(s, 1, 2), InputSecond(s + 1, 3, 0)])
-    store.record([], [InputSecond(s + 1, 1, 1), InputSecond(s + 2, 0, 5), InputSecond(s + 5, 1, 0)])
+    store.record([], [InputSecond(s + 1, 1, 1), InputSecond(s + 2, 0, 5), InputSecond(s + 5, 1, 0),
+                      InputSecond(s + 8, 0, 0)])
     rows = store.conn.execute("SELECT start - ?, end - ?, keys, pointer FROM input_spans ORDER BY start",
                               (s, s)).fetchall()
-    assert rows == [(0, 3, 5, 8), (5, 6, 1, 0)]
+    assert rows == [(0, 3, 1, 1), (5, 6, 1, 0), (8, 9, 0, 0)]
+    store.add_span(s + 20, s + 30, keys=26, pointer=0)  # an import handing a count
+    assert store.conn.execute("SELECT keys, pointer FROM input_spans WHERE start = ?",
+                              (s + 20,)).fetchone() == (1, 0)
+    assert store.counts(T0, T0 + 60) == {
+        "focus_changes": 0, "minimizes": 0, "locks": 0, "meetings": 0, "active_seconds": 15,
+        "active_seconds_keyboard": 14, "active_seconds_pointer": 3}
 
 
 def test_range_carries_state_in_and_clips_spans(db_path):
@@ -113,14 +122,14 @@ def test_readonly_open_of_missing_db_says_what_to_do(tmp_path):
 
 def test_forget_with_fractional_bounds_removes_every_second_it_touches(db_path):
     """Input is stored in whole seconds: forgetting 10.5-20.5 removes seconds 10-20 and keeps
-    the rest of a span that reaches outside, with its counts scaled down."""
+    the rest of a span that reaches outside, with the span's flags."""
     store = Store(connect(db_path))
     s = int(T0)
     store.record([], [InputSecond(s + i, 1, 1) for i in range(0, 31)])  # one span [0, 31)
     store.forget(T0 + 10.5, T0 + 20.5)
     rows = store.conn.execute("SELECT start - ?, end - ?, keys FROM input_spans ORDER BY start",
                               (s, s)).fetchall()
-    assert rows == [(0, 10, 10), (21, 31, 10)]
+    assert rows == [(0, 10, 1), (21, 31, 1)]
     store.record([], [InputSecond(s + 40, 1, 0)])  # a one-second span on a fractional edge
     store.forget(T0 + 40.5, T0 + 50)
     assert store.conn.execute("SELECT count(*) FROM input_spans WHERE start = ?",

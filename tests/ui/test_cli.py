@@ -59,7 +59,7 @@ def test_log_writes_a_replayable_observation_log(run, db_path, tmp_path):
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines[0] == {"onlooker": "log", "version": 1, "start": "2026-11-28T09:00:00.000Z"}
     assert lines[1:] == [{"at": 0.0, "event": "focus", "app": "zoom"},
-                         {"at": 0.0, "event": "input", "keys": 6, "pointer": 9, "until": 3.0},
+                         {"at": 0.0, "event": "input", "keys": 1, "pointer": 1, "until": 3.0},
                          {"at": 5.0, "event": "minimize", "app": "zoom"}]
     res = run("replay", str(out), "--json", "--profile", "hubstaff")
     assert res.exit_code == 0

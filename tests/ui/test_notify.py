@@ -79,6 +79,7 @@ def test_notification_when_zoom_would_show_the_icon_now(db_path, tmp_path, sessi
 def test_no_notification_without_a_running_recorder(db_path, tmp_path):
     api = DashboardAPI(Service(Store(connect(db_path)), db_path), tmp_path / "c.toml")
     api.set_settings({"notify": True})
-    n = Notifier(api, None)
+    sent = []
+    n = Notifier(api, lambda summary, body: sent.append(summary))  # the seam: what would be sent
     n.check_once()
-    assert n.sent == []
+    assert sent == []

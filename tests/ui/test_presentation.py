@@ -97,12 +97,13 @@ def test_an_added_live_profile_notifies_with_its_own_sentence(eleventh, db_path,
     api.set_settings({"notify": True})
     lock = RecorderLock(db_path).acquire()  # a recorder is running
     try:
-        notifier = Notifier(api, None)
+        sent = []
+        notifier = Notifier(api, lambda summary, body: sent.append(summary))
         notifier.check_once()
         banner = [a["sentence"] for a in api.live()["active"] if a["profile"] == "lock-watcher"]
     finally:
         lock.release()
-    assert notifier.sent.count("The lock watcher would now mark you absent") == 1
+    assert sent.count("The lock watcher would now mark you absent") == 1
     assert banner == ["The lock watcher would now mark you absent"]
 
 
@@ -116,8 +117,9 @@ def test_an_added_profile_reads_as_words_in_the_terminal_report(eleventh):
 def test_terminal_report_words_every_metric_of_the_shipped_profiles():
     events = [ev(0, "input", until=30), ev(60, "lock"), ev(400, "unlock"), ev(1000, "end")]
     text = table(replay_events(LogHeader(), events, ["teams-presence", "hubstaff"]))
-    # Away from the lock at 60 s (or 5 min after the last input) to the end; 15-min: lock + 70 s
-    assert "shown Away (5-min rule): 15 min 40 s; shown Away (15-min rule): 6 min 50 s" in text
+    # Away from the lock at 60 s to the unlock at 400 s; unlocking is input, so the 5-min rule
+    # is Away again from 700 s to the end and the 15-min rule never after the unlock
+    assert "shown Away (5-min rule): 10 min 40 s; shown Away (15-min rule): 5 min 40 s" in text
     assert "activity: 3 %" in text
     assert "away_s" not in text and "_pct" not in text
 

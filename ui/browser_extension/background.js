@@ -25,15 +25,30 @@ function defaults() {
     (p) => !p.startsWith("http://127.0.0.1") && !p.startsWith("http://localhost"));
 }
 
-async function register() {
+let registering = Promise.resolve();
+
+function register() {
+  // one registration at a time: consent, the host's config and option edits can all ask at once
+  registering = registering.then(registerNow, registerNow);
+  return registering;
+}
+
+async function registerNow() {
   const s = await settings();
   const matches = [...new Set([...defaults(), ...s.origins, ...hostOrigins])];
-  try { await api.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] }); } catch (e) { /* none yet */ }
-  if (!s.consent) return;
-  await api.scripting.registerContentScripts([{
-    id: SCRIPT_ID, matches, js: ["content.js"], runAt: "document_start", allFrames: false,
-  }]);
-  await api.storage.session?.set?.({ watching: matches });
+  const existing = await api.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
+  if (!s.consent) {
+    if (existing.length) await api.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
+    return;
+  }
+  const script = { id: SCRIPT_ID, matches, js: ["content.js"], runAt: "document_start", allFrames: false };
+  if (existing.length) await api.scripting.updateContentScripts([script]);
+  else await api.scripting.registerContentScripts([script]);
+  // pages already open on the list (a meeting joined before consent) get it now too
+  const open = await api.tabs.query({ url: matches }).catch(() => []);
+  for (const tab of open) {
+    api.scripting.executeScript({ target: { tabId: tab.id }, files: ["content.js"] }).catch(() => {});
+  }
 }
 
 function send(msg) {
@@ -74,11 +89,20 @@ api.runtime.onInstalled.addListener(async (details) => {
 });
 api.runtime.onStartup.addListener(start);
 
+// consent given or withdrawn, origins edited (consent and options pages write the settings)
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== "local" || !("consent" in changes || "origins" in changes)) return;
+  settings().then((s) => {
+    if (s.consent) { start(); return; }
+    register();  // withdrawn: unregisters the content script
+    if (port) { port.disconnect(); port = null; }
+  });
+});
+
 const tabsSeen = new Set();
 
 api.runtime.onMessage.addListener((msg, sender, reply) => {
   if (sender.id !== api.runtime.id) return;
-  if (msg && msg.kind === "settings-changed") { start().then(() => register()); return; }
   if (!msg || msg.kind !== "page" || !sender.tab || sender.frameId !== 0) return;
   settings().then((s) => {
     if (!s.consent) return;

@@ -4,6 +4,8 @@
 // the fragment, the title or anything on the page.
 "use strict";
 (() => {
+  if (globalThis.__onlooker) return;  // injected once per page (registration and open tabs)
+  globalThis.__onlooker = true;
   const api = globalThis.browser ?? globalThis.chrome;
   const doc = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 18);
   let seq = 0;
@@ -27,8 +29,10 @@
   window.addEventListener("blur", (e) => { if (e.target === window) report("blur", e.timeStamp); });
   window.addEventListener("focus", (e) => { if (e.target === window) report("focus", e.timeStamp); });
   document.addEventListener("fullscreenchange", (e) => report("fullscreenchange", e.timeStamp));
-  document.documentElement.addEventListener("mouseleave", (e) => { pointer = false; report("mouseleave", e.timeStamp); });
-  document.documentElement.addEventListener("mouseenter", (e) => { pointer = true; report("mouseenter", e.timeStamp); });
+  // the pointer left / entered the page: an out/over event with no element on the other side
+  // (window-level, since at document_start there may be no <html> element yet to listen on)
+  window.addEventListener("mouseout", (e) => { if (!e.relatedTarget) { pointer = false; report("mouseleave", e.timeStamp); } });
+  window.addEventListener("mouseover", (e) => { if (!e.relatedTarget && pointer !== true) { pointer = true; report("mouseenter", e.timeStamp); } });
   window.addEventListener("pagehide", (e) => report("pagehide", e.timeStamp));
   report("load");
 })();

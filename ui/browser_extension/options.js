@@ -28,7 +28,6 @@ $("save").addEventListener("click", async () => {
     if (!granted) { say("The browser did not grant access to those sites; nothing saved."); return; }
   }
   await api.storage.local.set({ consent: $("consent").checked, origins: lines, sendQuery: $("sendQuery").checked });
-  await api.runtime.sendMessage({ kind: "settings-changed" });
   say("Saved.");
 });
 load();

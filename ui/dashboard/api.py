@@ -117,7 +117,7 @@ class DashboardAPI:
             "end": day_end,
             "observed_until": period.until,
             "empty": period.empty,
-            "lanes": lanes(period.events, period.span),
+            "lanes": lanes(period.events, period.span, period.replay.not_recorded),
             "profiles": [r.to_json() for r in period.replay.results],
             "shown": self.settings()["profiles_shown"],
         }
@@ -291,6 +291,30 @@ class DashboardAPI:
             except ValueError as exc:
                 raise BadRequest(str(exc)) from None
         return self.settings()
+
+    # --- the probe page ------------------------------------------------------------------
+
+    probe_record = False  # 'onlooker probe --record' turns it on for its own server
+    PROBE_URL = "http://127.0.0.1/probe"  # the probe's events are stored under this address
+
+    def probe(self) -> dict[str, Any]:
+        return {"record": self.probe_record}
+
+    def probe_event(self, body: dict) -> dict[str, Any]:
+        """One thing the probe page observed, stored like the extension's when recording."""
+        from onlooker.shim.model import BROWSER, Observation
+
+        if not self.probe_record:
+            return {"recorded": False}
+        ts = body["time"] / 1000
+        if abs(ts - self.clock()) > 60:
+            raise BadRequest("'time' must be within a minute of now")
+        data = {"url": self.PROBE_URL, **({"state": body["state"]} if "state" in body else {})}
+        with self._lock:
+            self.store.record([Observation(ts=ts, kind=body["event"], app="probe",
+                                           window="probe", category=BROWSER, data=data)], [])
+            self._changed()
+        return {"recorded": True}
 
     def live(self) -> dict[str, Any]:
         """Flags that hold right now (today, from what the recorder stored)."""

@@ -45,6 +45,25 @@ def open_dashboard(service: Service, config_path: Path, *, browser: bool = False
         server.stop()
 
 
+def serve_probe(service: Service, config_path: Path, *, record: bool = False, echo=print,
+                stop: threading.Event | None = None) -> None:
+    """``onlooker probe``: the probe page on the dashboard's hardened server, until Ctrl-C."""
+    api = DashboardAPI(service, config_path, title="probe")
+    api.probe_record = record
+    server = DashboardServer(api).start()
+    stop = stop or threading.Event()
+    try:
+        echo(f"probe: {server.url().replace('/#', '/probe.html#')}")
+        echo("(open it in a browser on this machine; the address holds a one-time key; "
+             f"{'its events are recorded' if record else 'nothing is recorded'}; Ctrl-C stops)")
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    finally:
+        server.stop()
+
+
 def _window(server: DashboardServer, title: str, stop: threading.Event) -> None:
     import webview  # imported only here: GTK loads on import
 

@@ -29,7 +29,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "idle-detection=(), camera=(), microphone=(), geolocation=()",
+    # idle detection for this origin only: the probe page shows what a page holding it is told
+    "Permissions-Policy": "idle-detection=(self), camera=(), microphone=(), geolocation=()",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 

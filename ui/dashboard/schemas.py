@@ -141,6 +141,18 @@ def _forget_rule(body: dict) -> str | None:
     return None
 
 
+PROBE_EVENTS = ("tab", "page_blur", "page_focus", "fullscreen_enter", "fullscreen_exit",
+                "pointer_leave", "pointer_enter")
+
+
+def _probe_rule(body: dict) -> str | None:
+    if body["event"] not in PROBE_EVENTS:
+        return f"'event' must be one of {', '.join(PROBE_EVENTS)}"
+    if (body["event"] == "tab") != (body.get("state") in ("visible", "hidden")):
+        return "'state' (visible or hidden) goes with a tab event, and only with it"
+    return None
+
+
 SCHEMAS: dict[str, Obj] = {
     "/api/pause": Obj({"minutes": Number(1, 24 * 60, nullable=True)}),
     "/api/resume": Obj({}),
@@ -154,6 +166,10 @@ SCHEMAS: dict[str, Obj] = {
                          "title": Text(200, nullable=True)}, required=frozenset({"app"})),
     }),
     "/api/scenario": Obj({"name": Text(100)}, required=frozenset({"name"})),
+    # the probe page's own observations (recorded only when 'onlooker probe --record' runs)
+    "/api/probe/event": Obj({"event": Text(20), "time": Number(EARLIEST * 1000, LATEST * 1000),
+                             "state": Text(10)}, required=frozenset({"event", "time"}),
+                            rule=_probe_rule),
 }
 
 

@@ -65,6 +65,7 @@ GET_ROUTES: dict[str, Callable[[DashboardAPI, dict[str, str]], Any]] = {
     "/api/settings": lambda api, q: api.settings(),
     "/api/live": lambda api, q: api.live(),
     "/api/export": lambda api, q: _download(*api.export(q.get("format", "jsonl"))),
+    "/api/probe": lambda api, q: api.probe(),
 }
 POST_ROUTES: dict[str, Callable[[DashboardAPI, dict], Any]] = {
     "/api/pause": DashboardAPI.pause,
@@ -72,6 +73,7 @@ POST_ROUTES: dict[str, Callable[[DashboardAPI, dict], Any]] = {
     "/api/forget": DashboardAPI.forget,
     "/api/settings": DashboardAPI.set_settings,
     "/api/scenario": DashboardAPI.select_scenario,
+    "/api/probe/event": DashboardAPI.probe_event,
 }
 
 MAX_URI = 4096            # the dashboard's longest address is under 100 characters

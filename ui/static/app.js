@@ -157,6 +157,7 @@ const unitWord = (unit) => (unit === "%" ? "% " : unit === "s" ? "s " : "");
 const LANES = [
   ["foreground", "In front"], ["meeting", "Meeting window"], ["input", "Keyboard / mouse"],
   ["idle", "Idle (60 s+)"], ["lock", "Locked"], ["tabs", "Tab hidden / page blurred"],
+  ["not_recorded", "Not recorded"],
 ];
 const APP_SHADES = ["#1f4e79", "#6b6b6b", "#2e7d32", "#8e44ad", "#a0522d", "#37474f", "#00695c", "#5d4037"];
 function appShade(app) {
@@ -183,6 +184,10 @@ function renderTimeline() {
   defs.append(sv("pattern", { id: "dots", width: 5, height: 5, patternUnits: "userSpaceOnUse" },
                  sv("rect", { width: 5, height: 5, fill: "#e8d6f0" }),
                  sv("circle", { cx: 2.5, cy: 2.5, r: 1.3, fill: "#5b1f73" })));
+  defs.append(sv("pattern", { id: "gap", width: 8, height: 8, patternUnits: "userSpaceOnUse",
+                              patternTransform: "rotate(-45)" },
+                 sv("rect", { width: 8, height: 8, fill: "#eeeeee" }),
+                 sv("line", { x1: 0, y1: 0, x2: 0, y2: 8, stroke: "#9e9e9e", "stroke-width": 2 })));
   svg.append(defs);
   // axis
   const axis = sv("g", { class: "axis" });
@@ -219,11 +224,20 @@ function renderTimeline() {
         `${when(s)}: ${s.app} meeting window ${inF ? "in focus" : "out of focus"}${s.sharing ? ", screen shared" : ""}`,
         inF ? (s.sharing ? "in focus · shared" : "in focus") : (s.sharing ? "OUT · shared" : "out"), !inF);
   }
-  for (const s of d.lanes.input) seg(2, s.a, s.b, "var(--input)", `${when(s)}: input (${s.keys} key presses, ${s.pointer} pointer events)`);
+  for (const s of d.lanes.input) seg(2, s.a, s.b, "var(--input)", `${when(s)}: input (${[s.keys ? "keyboard" : "", s.pointer ? "pointer" : ""].filter(Boolean).join(" and ") || "kind not known"})`);
   for (const s of d.lanes.idle) seg(3, s.a, s.b, "var(--idle)", `${when(s)}: no input for 60 s or more`, "idle", true);
   for (const s of d.lanes.lock) seg(4, s.a, s.b, "var(--locked)", `${when(s)}: screen locked`, "locked");
   for (const s of d.lanes.tabs) seg(5, s.a, s.b, s.kind === "hidden" ? "url(#dots)" : "#b48bc4",
                                      `${when(s)}: tab ${s.kind === "hidden" ? "hidden" : "window blurred"} (${s.url})`);
+  // Unrecorded time is unknown, not idle: its own lane, and a veil across every lane above it.
+  const gapLane = LANES.findIndex(([k]) => k === "not_recorded");
+  for (const s of d.lanes.not_recorded || []) {
+    if (s.b < v0 || s.a > v1) continue;
+    const x0 = x(Math.max(s.a, v0)), x1 = x(Math.min(s.b, v1));
+    svg.append(sv("rect", { x: x0, y: top, width: Math.max(1.5, x1 - x0), height: gapLane * laneH,
+                            fill: "url(#gap)", opacity: 0.55, class: "not-recorded" }));
+    seg(gapLane, s.a, s.b, "url(#gap)", `${when(s)}: not recorded (no recorder running, or paused) - unknown, not idle`, "not recorded", true);
+  }
   // each shown profile's flags on a lane of its own: a mark where it starts, a bar while it lasts
   flagged.forEach((p, k) => {
     const lane = LANES.length + k, fy = top + lane * laneH;

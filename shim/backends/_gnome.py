@@ -1,0 +1,104 @@
+"""GNOME Shell on Wayland: window focus and minimize from Onlooker's small Shell extension
+(``helpers/gnome/``, installed by ``onlooker desktop install-helper``), input activity from
+GNOME's own idle monitor, lock and unlock from D-Bus as on X11.
+
+GNOME gives normal programs no way to see other windows on Wayland (``org.gnome.Shell.Introspect``
+is refused to them and ``Shell.Eval`` is locked), so the extension runs inside gnome-shell and
+sends each change to Onlooker only (see ``_helperbus.py``). At start Onlooker asks it to send
+the current state again (``Resend``); when it does not answer, the helper is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from ..errors import BackendUnavailable
+from ._activity import IdleTransitions
+from ._base import BaseBackend, missing_package
+from ._dbus import LockWatcher
+from ._helperbus import HELPER_PATH, INTERFACE, HelperReceiver, MutterIdle, call, open_router, owner
+from ._windows import WindowReporter
+
+log = logging.getLogger(__name__)
+
+PACKAGES = {"jeepney": "jeepney"}
+SHELL = "org.gnome.Shell"
+MISSING = ("the GNOME helper extension is not running: run 'onlooker desktop install-helper', "
+           "then log out and back in (GNOME on Wayland loads extensions at login)")
+
+
+class Backend(BaseBackend):
+    name = "gnome"
+    capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
+    input_resolution_s = 1.0
+
+    def __init__(self, *args, clock=time.time, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+        self.windows = WindowReporter(self.sink, classifier=self.classifier,
+                                      keep_titles=self.keep_titles, title_deny=self.title_deny,
+                                      clock=clock)
+        self.router = None
+        self._parts: list = []
+        self.blind_spots: list[str] = []
+
+    def start(self) -> "Backend":
+        try:
+            from jeepney import DBusErrorResponse
+        except ModuleNotFoundError as exc:
+            raise missing_package("GNOME", exc, PACKAGES) from None
+        self.router = open_router(self.env)
+        try:
+            shell = owner(self.router, SHELL)
+            if shell is None:
+                raise BackendUnavailable("gnome-shell is not on this session bus; is this a GNOME "
+                                         "session? (ONLOOKER_BACKEND chooses another backend)")
+            receiver = HelperReceiver(self.router, self.windows, clock=self.clock,
+                                      senders=lambda: {owner(self.router, SHELL)} - {None})
+            self._parts.append(receiver.start())
+            try:
+                call(self.router, SHELL, HELPER_PATH, INTERFACE, "Resend")
+            except (DBusErrorResponse, TimeoutError):
+                raise BackendUnavailable(MISSING) from None
+            self._start_idle()
+            self._parts.append(LockWatcher(self.sink, env=self.env).start())
+        except BaseException:
+            self.stop()
+            raise
+        log.info("gnome backend: helper answered; input from %s",
+                 self.input_source.name if self.input_source else "nothing")
+        self.ready.set()
+        return self
+
+    def _start_idle(self) -> None:
+        if owner(self.router, MutterIdle.SERVICE) is None:
+            self.blind_spots.append("input (GNOME's idle monitor is not on the session bus)")
+            return
+        source = IdleTransitions(
+            self.counter, name="mutter-idle-monitor", timeout_s=1.0, clock=self.clock,
+            description="GNOME's idle monitor (idle 1 s after the last input): activity per "
+                        "second, no input event reaches Onlooker")
+        self._parts.append(MutterIdle(self.router, source, clock=self.clock).start())
+        self.input_source = source
+
+    def stop(self) -> None:
+        for part in reversed(self._parts):
+            try:
+                part.stop()
+            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
+                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
+        self._parts = []
+        if self.input_source is not None:
+            self.input_source.stop()
+        if self.router is not None:
+            try:
+                self.router.close()
+                self.router.conn.close()
+            except Exception:  # noqa: BLE001
+                log.debug("closing the session bus failed", exc_info=True)
+            self.router = None
+        self._ended(None)
+
+    def snapshot(self) -> None:
+        self.windows.snapshot()

@@ -1,0 +1,75 @@
+"""Time when no recorder ran (or recording was paused) is not recorded: unknown, never idle, away
+or active. The report says so in its JSON, the dashboard draws it, and no profile counts it."""
+
+import json
+
+from click.testing import CliRunner
+
+from onlooker.shim.model import InputSecond, Observation
+from onlooker.storage.db import connect
+from onlooker.storage.store import Store
+from onlooker.ui.cli import cli
+from onlooker.ui.dashboard.api import DashboardAPI
+from onlooker.ui.service import Service
+
+NINE = 1795424400.0  # 2026-11-23T09:00:00Z
+
+
+def _two_sessions(db_path, *, pause=False):
+    """A recorder 09:00-10:00 and another 11:00-12:00, idle after five minutes in each."""
+    store = Store(connect(db_path))
+    for start, app in ((NINE, "zoom"), (NINE + 7200, "mail")):
+        rid = store.open_recording(start)
+        store.record([Observation(start, "focus", app=app)],
+                     [InputSecond(int(start) + i, 1, 1) for i in range(300)])
+        with store.immediate():
+            store.extend_recording(rid, start + 3600)
+    if pause:
+        with store.immediate():
+            store.add_events([Observation(NINE + 9000, "pause", data={"until": NINE + 9600})])
+    return store
+
+
+def _report(db_path):
+    res = CliRunner().invoke(cli, ["--db", str(db_path), "report", "--date", "2026-11-23", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def _inside(obs, a, b):
+    end = obs["until"] if obs["until"] is not None else obs["at"]
+    return obs["at"] < b and end > a
+
+
+def test_a_gap_between_recorders_is_not_recorded_and_no_profile_counts_it(db_path):
+    _two_sessions(db_path)
+    out = _report(db_path)
+    assert out["log"]["start"] == "2026-11-23T09:00:00.000Z"
+    assert out["log"]["duration_s"] == 3 * 3600
+    assert out["log"]["not_recorded"] == [[3600, 7200]]
+    for profile in out["profiles"]:
+        assert not [o for o in profile["observations"] if _inside(o, 3600, 7200)], profile["id"]
+    teams = next(p for p in out["profiles"] if p["id"] == "teams-presence")["metrics"]
+    away = [v for k, v in teams.items() if k.startswith("away") and isinstance(v, (int, float))]
+    assert away and max(away) <= 2 * 3300  # idle 09:05-10:00 and 11:05-12:00 at most, not the hour between
+
+
+def test_a_pause_is_not_recorded_either(db_path):
+    _two_sessions(db_path, pause=True)
+    assert _report(db_path)["log"]["not_recorded"] == [[3600, 7200], [9000, 9600]]
+
+
+def test_the_dashboard_draws_the_gap_and_shows_no_idle_inside_it(db_path, tmp_path):
+    store = _two_sessions(db_path)
+    day = DashboardAPI(Service(store, db_path), tmp_path / "c.toml").day("2026-11-23")
+    assert day["lanes"]["not_recorded"] == [{"a": 3600, "b": 7200}]
+    assert not [s for s in day["lanes"]["idle"] if s["a"] < 7200 and s["b"] > 3600]
+
+
+def test_data_from_before_recording_spans_counts_from_first_to_last_record(db_path):
+    """A database written before Onlooker kept recording spans (or marks made by hand) reads as
+    it did: observed from its first record to its last, nothing shown as not recorded."""
+    store = Store(connect(db_path))
+    store.record([Observation(NINE, "focus", app="zoom"), Observation(NINE + 600, "focus", app="x")], [])
+    out = _report(db_path)
+    assert out["log"]["duration_s"] == 600 and out["log"]["not_recorded"] == []

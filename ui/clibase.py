@@ -1,0 +1,29 @@
+"""What every command module shares: the one-line failure and the database the command uses.
+
+Kept apart from ``cli.py`` so that command groups living in modules of their own (``desktop``,
+``autostart``, ``doctor``, ...) use them without importing the CLI that registers them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+class Failure(click.ClickException):
+    """One line on stderr, exit 2 for usage-like problems or 1 otherwise."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file=None):
+        click.echo(f"onlooker: {self.message}", err=True)
+
+
+def db_path(ctx: click.Context) -> Path:
+    """``--db`` (or ONLOOKER_DB), else the per-user default."""
+    from onlooker.storage.paths import default_db_path
+
+    obj = ctx.find_root().obj or {}
+    return Path(obj["db"]) if obj.get("db") else default_db_path()
