@@ -15,11 +15,13 @@ import json
 import math
 import re
 from collections import OrderedDict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from .model import BROWSER, MEETING, Observation
+from .profiles.browser import CANVAS_QUIZ_PAGES, EXAM_PAGES
 
 PROTOCOL = 1
 HOST_NAME = "org.onlooker.browser"  # the native-messaging host's name (lowercase, dots)
@@ -88,6 +90,7 @@ def check_pattern(pattern: Any) -> str:
     return pattern.lower()
 
 
+@lru_cache(maxsize=4096)  # a page sends many messages from one address: match it once
 def matches(pattern: str, url: str) -> bool:
     """Does ``url`` (scheme://host[:port]/path) fall under the match pattern?"""
     m = _PATTERN.match(pattern)
@@ -118,6 +121,21 @@ class UrlRules:
 
     origins: tuple[str, ...] = DEFAULT_ORIGINS
     meeting_pages: tuple[tuple[str, str], ...] = MEETING_PAGES
+    quiz_pages: tuple[str, ...] = ()   # the config's own (patterns); plus CANVAS_QUIZ_PAGES paths
+    exam_pages: tuple[str, ...] = ()   # the config's own; plus EXAM_PAGES paths
+
+    def kind(self, url: str) -> str:
+        """What kind of page it is, for the profiles' scoping: meeting / quiz / exam / page."""
+        if self.meeting(url):
+            return "meeting"
+        path = urlsplit(url).path or "/"
+        if any(re.search(rx, path) for rx in CANVAS_QUIZ_PAGES) or any(
+                matches(p, url) for p in self.quiz_pages):
+            return "quiz"
+        if any(re.search(rx, path) for rx in EXAM_PAGES) or any(
+                matches(p, url) for p in self.exam_pages):
+            return "exam"
+        return "page"
 
     def watched(self, url: str) -> bool:
         return any(matches(p, url) for p in self.origins)
@@ -150,7 +168,8 @@ def rules_from_config(table: Any) -> UrlRules:
     origins = DEFAULT_ORIGINS + tuple(p for p in lists["origins"] + extra
                                       if p not in DEFAULT_ORIGINS)
     return UrlRules(origins=tuple(dict.fromkeys(origins)),
-                    meeting_pages=MEETING_PAGES + tuple((p, "") for p in lists["meeting_pages"]))
+                    meeting_pages=MEETING_PAGES + tuple((p, "") for p in lists["meeting_pages"]),
+                    quiz_pages=lists["quiz_pages"], exam_pages=lists["exam_pages"])
 
 
 def clean_url(url: Any, *, keep_query: bool = False) -> str:
@@ -352,7 +371,8 @@ class Pages:
 
     def _obs(self, page: _Page, kind: str, ts: float, **data: Any) -> Observation:
         return Observation(ts=ts, kind=kind, app=self.browser, window=f"tab:{page.tab}",
-                           category=BROWSER, data={"url": page.url, **data})
+                           category=BROWSER,
+                           data={"url": page.url, "page": self.rules.kind(page.url), **data})
 
     def _apply(self, page: _Page, msg: PageMessage) -> list[Observation]:
         out: list[Observation] = []

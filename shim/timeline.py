@@ -9,6 +9,11 @@ from .model import Event
 from .profiles._base import Activity, Locks, beyond, subtract
 from .profiles.meetings import MeetingWindow
 
+# page events -> (span kind in the tabs lane, whether the event starts the span)
+_PAGE_LANE = {"tab": ("hidden", True), "page_blur": ("blurred", True),
+              "page_focus": ("blurred", False), "fullscreen_exit": ("windowed", True),
+              "fullscreen_enter": ("windowed", False), "pointer_leave": ("pointer_out", True),
+              "pointer_enter": ("pointer_out", False)}
 IDLE_SHOWN_AFTER_S = 60.0  # the shortest idle any page could learn of (Idle Detection's minimum)
 
 
@@ -58,10 +63,11 @@ def lanes(events: Iterable[Event], end: float,
                 inputs.append({"a": e.t, "b": b, "keys": 1 if e.keys else 0,
                                "pointer": 1 if e.pointer else 0})
             continue
-        if e.event in ("tab", "page_blur", "page_focus"):
-            kind = "hidden" if e.event == "tab" else "blurred"
+        if e.event in _PAGE_LANE:
+            kind, on = _PAGE_LANE[e.event]
             key = (e.url or "", kind)
-            on = (e.state == "hidden") if e.event == "tab" else (e.event == "page_blur")
+            if e.event == "tab":
+                on = e.state == "hidden"
             if on and key not in tabs:
                 tabs[key] = e.t
             elif not on and key in tabs:

@@ -451,6 +451,11 @@ class Store:
         return self.conn.execute("SELECT count(*) FROM events INDEXED BY events_titled "
                                  "WHERE title IS NOT NULL").fetchone()[0]
 
+    def browser_rows(self) -> int:
+        """Rows the browser extension or the probe page wrote (their windows are tabs / the probe)."""
+        return self.conn.execute("SELECT count(*) FROM events WHERE window LIKE 'tab:%' "
+                                 "OR window = 'probe'").fetchone()[0]
+
     def table_counts(self) -> dict[str, int]:
         return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("events", "input_spans")}

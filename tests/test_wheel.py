@@ -2,7 +2,6 @@
 fresh virtualenv without an index (its dependencies as wheels, from pip's cache or PyPI), then
 run from a directory that is not the repository."""
 
-import os
 import shutil
 import subprocess
 import sys

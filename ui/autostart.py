@@ -1,11 +1,11 @@
 """``onlooker autostart enable|disable|status``: start the recorder (and the status icon) with the
 desktop session.
 
-Where systemd runs the user's session, as ``systemd --user`` units tied to
-graphical-session.target (restarted on failure, except for exit status 2: no display, nothing a
-restart would fix); elsewhere as XDG autostart entries, which every desktop that follows the
-freedesktop autostart spec starts at login. The recorder keeps its own log in the XDG state
-directory either way (``ui/logs.py``).
+Where systemd runs the user's graphical session (graphical-session.target is active), as
+``systemd --user`` units tied to that target (restarted on failure, except after exit status 2:
+no display, which a restart would not fix); elsewhere as XDG autostart entries, which every
+desktop following the freedesktop autostart spec starts at login. The recorder keeps its own
+log in the XDG state directory either way (``ui/logs.py``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,19 @@ def systemd_user_available(run: Run = subprocess.run, env=None) -> bool:
         return False
 
 
+def session_runs_under_systemd(run: Run = subprocess.run, env=None) -> bool:
+    """Whether systemd runs the graphical session itself (GNOME, KDE and others start
+    graphical-session.target); under startx or a plain window manager the target never starts,
+    so units tied to it would never run and the XDG entry is the one that works."""
+    if not systemd_user_available(run, env):
+        return False
+    try:
+        done = systemctl("is-active", "graphical-session.target", run=run, env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.stdout.strip() == "active"
+
+
 def files(method: str, *, db: Path | None = None, tray: bool = True, env=None) -> dict[Path, str]:
     """What ``enable`` writes for a method: path -> content (pure)."""
     args = command(db)
@@ -82,7 +95,7 @@ def enable(method: str = "auto", *, db: Path | None = None, tray: bool = True, e
     method had written before is removed, so exactly one is active."""
     systemd = systemd_user_available(run, env)
     if method == "auto":
-        method = "systemd" if systemd else "xdg"
+        method = "systemd" if systemd and session_runs_under_systemd(run, env) else "xdg"
     if method == "systemd" and not systemd:
         raise AutostartError("no systemd user manager runs this session ('systemctl --user' "
                              "does not answer); use --method xdg")

@@ -519,6 +519,85 @@ def report(ctx, date, from_, to, profiles, as_json) -> None:
     _emit(period.replay, as_json)
 
 
+@cli.command("diary")
+@click.option("--date", metavar="DAY", help="A day: 2026-11-28, today (default), yesterday.")
+@from_to_options("First day (2026-11-01, yesterday).", "Last day, included (default: today).")
+@click.option("--week", metavar="WEEK", help="An ISO week: 2026-W48, this, last.")
+@click.option("--month", metavar="MONTH", help="A month: 2026-11, this, last.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "csv", "pdf"]),
+              default="html", show_default=True, help="PDF needs Chromium or Google Chrome.")
+@click.option("-o", "--output", metavar="FILE",  # checked when written: one line, no partial file
+              help="Write to this file (a PDF: default onlooker-diary-DAY.pdf here).")
+@click.option("--profile", "profiles", multiple=True, metavar="ID", cls=_ProfileOption)
+@click.option("--anonymize", is_flag=True, help="App names and web addresses become their kind.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="From an observation log instead of the recordings.")
+@click.option("--example", metavar="NAME", help="From a bundled demonstration log.")
+@click.pass_context
+def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymize, log_file,
+              example) -> None:
+    """The privacy diary: what trackers could have concluded, day by day, to keep or share.
+
+    \b
+    Examples:
+      onlooker diary --week last -o week.html
+      onlooker diary --month 2026-11 --format pdf --anonymize
+      onlooker diary --example email-during-lecture --format md
+    """
+    from .diary import build, collect, output as out
+    from .diary.period import days
+    from .diary.pdf import PdfUnavailable
+    from .diary.zone import Zone
+
+    if log_file and example:
+        raise Failure("give --log FILE or --example NAME, not both", 2)
+    if (log_file or example) and (date or from_ or to or week or month):
+        raise Failure("a diary from a log covers the log's own days: drop the range options", 2)
+    try:
+        from onlooker.shim.replay import pick
+
+        pick(profiles)
+        first, last = (None, None) if (log_file or example) else days(
+            date_=date, from_=from_, to=to, week_=week, month_=month)
+    except (ValueError, UnknownProfile) as exc:
+        raise Failure(str(exc), 2) from None
+    if output is None and fmt == "pdf":
+        output = "-pdf-"  # named once the period is known
+    if log_file or example:
+        path = _example_path(example) if example else Path(log_file)
+        try:
+            with collect.log_service(path) as src:
+                diary = collect.make(src.service, src.first, src.last, src.zone, profiles,
+                                     source="log", title=src.title, anonymize=anonymize,
+                                     clip=src.span)
+        except FileNotFoundError:
+            raise Failure(f"{path}: no such file", 2) from None
+        except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+            raise Failure(f"{path}: cannot read it as text ({exc.__class__.__name__})", 2) from None
+        except LogError as exc:
+            raise Failure(f"{path}: {exc}; no diary was written", 2) from None
+    else:
+        zone = Zone()
+        keep_titles = _config(ctx).keep_titles
+        service = _service(ctx, readonly=True)
+        stored = build.stored(service.inventory(), zone, keep_titles)
+        diary = collect.make(service, first, last, zone, profiles, stored=stored,
+                             anonymize=anonymize)
+    try:
+        data = out.render(diary, fmt)
+    except PdfUnavailable as exc:
+        raise Failure(str(exc), 2) from None
+    if output is None:
+        sys.stdout.write(data.decode())
+        return
+    target = Path(out.file_name(diary, fmt) if output == "-pdf-" else output)
+    try:
+        out.write_atomic(target, data)
+    except OSError as exc:
+        raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written") from None
+    click.echo(f"onlooker: wrote {target}", err=True)
+
+
 @cli.group("import")
 def import_() -> None:
     """Bring in data recorded by other tools.

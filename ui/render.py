@@ -67,6 +67,7 @@ def table(replay: Replay, *, limit: int = 12) -> str:
         for s in (r.sessions or []) if len(r.sessions or []) > 1 else []:  # per meeting
             figures = metric_text(r.id, {k: v for k, v in s.items()
                                          if k not in ("session", "start", "end")}, start)
+            figures = figures.replace(", all meetings together", "")  # this one meeting's
             lines.append(f"  meeting {s['session']} {clock(s['start'], start)}–"
                          f"{clock(s['end'], start)} ({s['app']}): {figures}")
     return "\n".join(lines)

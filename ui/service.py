@@ -93,6 +93,21 @@ class Service:
         return sum(os.path.getsize(p) for p in (str(self.db_path), f"{self.db_path}-wal")
                    if os.path.exists(p))
 
+    def inventory(self) -> dict:
+        """What is stored, as "Your data" and the diary list it: size, rows per table, the
+        oldest and newest record (epoch s), titles stored, and what never is. No path: the
+        diary leaves the machine, the path stays (the dashboard adds it)."""
+        bounds = self.store.bounds()
+        return {
+            "size_bytes": self.size_bytes(),
+            "tables": self.store.table_counts(),
+            "oldest": bounds[0] if bounds else None,
+            "newest": bounds[1] if bounds else None,
+            "titles_stored": self.store.titles_stored(),
+            "never_stored": ["which key was pressed", "typed characters", "pointer coordinates",
+                             "window titles (unless you turn keep_titles on)"],
+        }
+
     def log_lines(self, start: float | None = None, end: float | None = None) -> Iterator[str]:
         """The recorded observations in [start, end) as observation-log lines (format v1);
         everything when not given."""

@@ -191,7 +191,8 @@ _INTROSPECT = {
   <property name="Menu" type="o" access="read"/>
   <method name="ContextMenu"><arg type="i" direction="in"/><arg type="i" direction="in"/></method>
   <method name="Activate"><arg type="i" direction="in"/><arg type="i" direction="in"/></method>
-  <method name="SecondaryActivate"><arg type="i" direction="in"/><arg type="i" direction="in"/></method>
+  <method name="SecondaryActivate"><arg type="i" direction="in"/>
+    <arg type="i" direction="in"/></method>
   <method name="Scroll"><arg type="i" direction="in"/><arg type="s" direction="in"/></method>
   <signal name="NewTitle"/><signal name="NewIcon"/><signal name="NewToolTip"/>
   <signal name="NewStatus"><arg type="s"/></signal>
@@ -210,7 +211,8 @@ _INTROSPECT = {
     <arg type="v" direction="out"/></method>
   <method name="Event"><arg type="i" direction="in"/><arg type="s" direction="in"/>
     <arg type="v" direction="in"/><arg type="u" direction="in"/></method>
-  <method name="EventGroup"><arg type="a(isvu)" direction="in"/><arg type="ai" direction="out"/></method>
+  <method name="EventGroup"><arg type="a(isvu)" direction="in"/>
+    <arg type="ai" direction="out"/></method>
   <method name="AboutToShow"><arg type="i" direction="in"/><arg type="b" direction="out"/></method>
   <method name="AboutToShowGroup"><arg type="ai" direction="in"/><arg type="ai" direction="out"/>
     <arg type="ai" direction="out"/></method>

@@ -55,7 +55,9 @@ class LockWatcher:
                                                member=m, path=path) for m in ("Lock", "Unlock")]))
         for bus, rules in plans:
             try:
-                conn = open_dbus_connection(bus=bus)
+                # the session bus of this env (a backend's), not necessarily the process's own
+                conn = open_dbus_connection(bus=self.env["DBUS_SESSION_BUS_ADDRESS"]
+                                            if bus == "SESSION" else bus)
                 for rule in rules:
                     conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
             except (OSError, ValueError, KeyError, TimeoutError, DBusErrorResponse) as exc:

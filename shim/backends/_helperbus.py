@@ -30,18 +30,31 @@ OBJECT_PATH = "/org/onlooker/Recorder"
 INTERFACE = "org.onlooker.Helper1"
 HELPER_PATH = "/org/onlooker/Helper"   # where the GNOME extension exports Resend()
 EVENTS = ("seen", "focus", "none", "minimize", "restore", "gone")
+# KWin 5.27 reports "no window active" a moment (1-3 ms here) before each new activation; a
+# "none" followed by a focus within this long is that hand-over, not a time without a window
+HANDOVER_S = 0.1
 _STOP = object()
+
+
+def _event(msg) -> str | None:
+    """The event of a helper's Window message ("focus", "none", ...), else None."""
+    from jeepney import HeaderFields
+
+    if msg.header.fields.get(HeaderFields.member) == "Window" and msg.body:
+        return str(msg.body[0])
+    return None
 
 
 def open_router(env):
     """A threaded jeepney connection to the session bus, or BackendUnavailable."""
-    from jeepney.io.threading import open_dbus_router
+    from jeepney.io.threading import DBusRouter, open_dbus_connection
 
     if not env.get("DBUS_SESSION_BUS_ADDRESS"):
         raise BackendUnavailable("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set); "
                                  "run 'onlooker watch' from inside the desktop session")
     try:
-        return open_dbus_router(bus=env["DBUS_SESSION_BUS_ADDRESS"])  # this env's bus, not ours
+        # this env's bus (not necessarily the process's own)
+        return DBusRouter(open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"]))
     except (OSError, ValueError, KeyError) as exc:
         raise BackendUnavailable(f"cannot connect to the D-Bus session bus ({exc})") from None
 
@@ -104,16 +117,33 @@ class HelperReceiver:
         return self
 
     def _loop(self) -> None:
+        held = None  # (msg, ts): a "none" that a focus may follow at once (see HANDOVER_S)
         while True:
-            msg = self._queue.get()
+            try:
+                msg = self._queue.get(timeout=None if held is None else HANDOVER_S)
+            except queue.Empty:  # nothing followed: the desktop really has no window in front
+                self._safely(*held)
+                held = None
+                continue
             if msg is _STOP:
                 return
-            try:
-                self.handle(msg)
-            except Exception:  # noqa: BLE001 (one bad message never stops the recording)
-                log.warning("could not handle a helper message", exc_info=True)
+            ts = self.clock()
+            if held is not None:
+                self._safely(*held, apply=_event(msg) != "focus")
+                held = None
+            if _event(msg) == "none":
+                held = (msg, ts)
+            else:
+                self._safely(msg, ts)
 
-    def handle(self, msg) -> None:
+    def _safely(self, msg, ts: float, apply: bool = True) -> None:
+        try:
+            self.handle(msg, ts, apply=apply)
+        except Exception:  # noqa: BLE001 (one bad message never stops the recording)
+            log.warning("could not handle a helper message", exc_info=True)
+
+    def handle(self, msg, ts: float | None = None, apply: bool = True) -> None:
+        """Act on one message received at ``ts``; with ``apply`` False only answer it."""
         from jeepney import HeaderFields, MessageType, new_error, new_method_return
 
         fields = msg.header.fields
@@ -129,8 +159,10 @@ class HelperReceiver:
             return
         if is_call:
             self.router.send(new_method_return(msg))
-        ts = self.clock()
+        ts = self.clock() if ts is None else ts
         self.hello.set()
+        if not apply:
+            return
         if member == "Hello":
             log.info("desktop helper says hello: %s", msg.body)
             return

@@ -272,6 +272,9 @@ class IdleCounterSource(InputSource):
             return
         os.write(self._stop_w, b"x")
         self._thread.join(5)
+        if not self._thread.is_alive():
+            os.close(self._stop_r)
+            os.close(self._stop_w)
         self._thread = None
 
 

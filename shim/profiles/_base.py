@@ -201,7 +201,7 @@ class Profile:
 
     def result(self, flags: list[Flag], metrics: dict[str, Any],
                sessions: list[dict[str, Any]] | None = None) -> Result:
-        flags.sort(key=lambda f: (f.at, f.until is None, f.until or 0.0, f.what))
+        flags.sort(key=lambda f: (f.at, f.until is None, f.until or 0.0))  # stable for ties
         return Result(self.id, self.name, self.seen_by, flags, metrics,
                       list(self.sources), list(self.assumptions), sessions)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..model import Event
 from ._base import (Activity, Flag, LogInfo, Locks, Metric, Presentation, Profile, absent,
                     beyond, flag_ms, ms_text, secs, subtract, total, union)
@@ -13,6 +11,34 @@ PROCTORIO_LIMITS_MS = {"severe": 0, "moderate": 15_000, "lenient": 30_000}  # Ex
 IDLE_DETECTION_MIN_MS = 60_000  # IdleDetector.start() rejects thresholds below 60 000 ms
 
 PAGE_EVENTS = frozenset(("tab", "page_blur", "page_focus"))
+FULLSCREEN_EVENTS = frozenset(("fullscreen_exit", "fullscreen_enter"))
+
+# Which pages each rule watches. Recorded browser events carry the kind of page they came from
+# ("page": quiz / exam / meeting / page, decided at capture time from these rules and the
+# config's [browser] quiz_pages / exam_pages); a hand-written log without it is taken at its word.
+# Canvas Classic Quizzes' taking page: routes.rb, get "courses/:course_id/quizzes/:quiz_id/take"
+# https://github.com/instructure/canvas-lms/blob/master/config/routes.rb
+CANVAS_QUIZ_PAGES = (r"^/courses/\d+/quizzes/\d+/take",)
+# Exam pages where Proctorio's extension runs (it proctors the LMS's own quiz page):
+EXAM_PAGES = (
+    *CANVAS_QUIZ_PAGES,
+    r"^/mod/quiz/attempt\.php",          # Moodle: mod/quiz/attempt.php (moodle/moodle, mod/quiz)
+    r"^/webapps/assessment/take/",        # Blackboard Learn Original: assessment take
+    r"^/d2l/lms/quizzing/user/attempt/",  # D2L Brightspace quizzing attempt
+    r"^/(exam|quiz)",                     # proctoring sites' own exam pages (proctorio.com ...)
+)
+
+
+def page_kind_of(e: Event) -> str | None:
+    """The kind of page a recorded event came from, or None for a hand-written log's event."""
+    kind = (e.extra or {}).get("page")
+    return kind if isinstance(kind, str) else None
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an address (the whole text when it has no path)."""
+    scheme, sep, rest = url.partition("://")
+    return scheme + sep + rest.split("/", 1)[0] if sep else url
 
 
 def seconds_to_time(seconds: int) -> str:
@@ -38,6 +64,8 @@ class CanvasMachine:
         self.counts = {"stopped_viewing": 0, "resumed": 0, "dropped_by_throttle": 0}
 
     def feed(self, e: Event) -> None:
+        if page_kind_of(e) not in (None, "quiz"):
+            return  # recorded on another kind of page: Canvas's quiz log is only on the quiz
         key = (e.url or "", e.event)
         last = self._last.get(key)
         if last is not None and e.t - last < CANVAS_THROTTLE_MS:
@@ -108,6 +136,8 @@ class PageSpans:
         self.urls.add(url)
         if e.event == "tab":
             key, on = (url, "hidden"), e.state == "hidden"
+        elif e.event in FULLSCREEN_EVENTS:
+            key, on = (url, "windowed"), e.event == "fullscreen_exit"
         else:
             key, on = (url, "blurred"), e.event == "page_blur"
         if on:
@@ -128,7 +158,7 @@ class PageSpans:
 
 
 class ProctorioMachine:
-    handles = PAGE_EVENTS
+    handles = PAGE_EVENTS | FULLSCREEN_EVENTS
     in_ms = True
 
     def __init__(self, info: LogInfo) -> None:
@@ -136,7 +166,8 @@ class ProctorioMachine:
         self.unobserved = info.unobserved_ms()
 
     def feed(self, e: Event) -> None:
-        self.pages.feed(e)
+        if page_kind_of(e) in (None, "exam", "quiz"):  # exam pages only, when the record says
+            self.pages.feed(e)
 
     def finish(self, end: int):
         if not self.pages.urls:
@@ -146,8 +177,9 @@ class ProctorioMachine:
         first: dict[str, int | None] = {s: None for s in PROCTORIO_LIMITS_MS}
         away_all = 0
         for url in sorted(self.pages.urls):
-            away = subtract(union(self.pages.of(url, "hidden"), self.pages.of(url, "blurred")),
-                            self.unobserved)
+            # leaving full screen counts where the record has it ("Force full screen")
+            away = subtract(union(self.pages.of(url, "hidden"), self.pages.of(url, "blurred"),
+                                  self.pages.of(url, "windowed")), self.unobserved)
             cumulative = 0
             for a, b in away:
                 before, cumulative = cumulative, cumulative + b - a
@@ -238,9 +270,13 @@ class WebPageMachine:
         self.pages.finish(end)
         flags, spent = [], {"hidden": 0, "blurred": 0}
         words = {"hidden": "its tab was hidden", "blurred": "its window lost focus"}
-        for url in sorted(self.pages.urls):
+        origins: dict[str, list[str]] = {}  # each origin separately: what its scripts can see
+        for url in self.pages.urls:
+            origins.setdefault(origin_of(url), []).append(url)
+        for url, same in sorted(origins.items()):
             for kind in ("hidden", "blurred"):
-                for a, b in subtract(self.pages.of(url, kind), self.unobserved):
+                spans = union(*(self.pages.of(u, kind) for u in same))
+                for a, b in subtract(spans, self.unobserved):
                     spent[kind] += b - a
                     flags.append(flag_ms(a, b, f"The page ({url}) could see {words[kind]}.",
                                          url=url, state=kind))

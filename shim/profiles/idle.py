@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..model import Event
-from ._base import (Activity, Flag, LogInfo, Locks, Metric, Presentation, Profile, absent, beyond,
+from ._base import (Activity, LogInfo, Locks, Metric, Presentation, Profile, absent, beyond,
                     flag_ms, ms_text, pct, secs, subtract, total, union)
 
 # Thresholds in milliseconds, the log's resolution; each is crossed only by *more* than it

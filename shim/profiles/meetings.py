@@ -84,7 +84,6 @@ class MeetingHistory:
         self.unobserved = info.unobserved_ms()
         self.front: str | None = UNKNOWN
         self.meeting: str | None = None
-        self.minimized_now: dict[str, bool] = {}
         self.meetings: list[tuple[int, str | None]] = []
         self.fronts: list[tuple[int, str | None]] = []
         self.locks: list[tuple[int, bool]] = []
@@ -133,7 +132,7 @@ class MeetingHistory:
         changes += [(t, "lock", v) for t, v in self.locks]
         changes += [(t, "share", v) for t, v in self.shares]
         for app, lst in self.minimized.items():
-            changes += [(t, app, v) for t, v in lst]
+            changes += [(t, ("minimized", app), v) for t, v in lst]
         for u, v in self.unobserved:
             changes += [(u, GAP, True), (v, GAP, False)]
         changes.sort(key=lambda c: c[0])  # stable: each history keeps its own order
@@ -167,7 +166,7 @@ class MeetingHistory:
                     sessions[-1]["end"] = t
                 if value is not None:
                     sessions.append({"session": len(sessions) + 1, "app": value, "start": t,
-                                     "end": end, "share_marked": False})
+                                     "end": end, "share_marked": sharing is not None})
                 meeting = value
             elif what == "front":
                 front = value
@@ -180,7 +179,7 @@ class MeetingHistory:
             elif what == GAP:
                 gap = value
             else:
-                mins[what] = value
+                mins[what[1]] = value
         close(end)
         # A meeting with any share event knows its sharing throughout (a first share_end implies
         # sharing since the meeting began; a first share_start, nobody sharing before it).

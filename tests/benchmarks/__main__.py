@@ -152,66 +152,83 @@ class _Desk:
 
 
 def bench_watcher(tmp: Path, idle_s: int = 60) -> None:
+    """Each input source (the X idle counters, and pynput where there are none): at rest, under
+    an input storm, and how soon a focus change is readable by another connection."""
+    for source in ("xsync", "pynput"):
+        with _Desk() as desk:
+            desk.env["ONLOOKER_INPUT"] = source
+            _bench_watcher_source(desk, tmp / f"watch-{source}.db", source, idle_s)
+
+
+def _bench_watcher_source(desk: "_Desk", db: Path, source: str, idle_s: int) -> None:
+    import sqlite3
+
     from Xlib import X, display as xdisplay
     from Xlib.ext import xtest
 
-    with _Desk() as desk:
-        db = tmp / "watch.db"
-        proc = desk.watcher(db)
-        time.sleep(2)
-        c0, w0 = cpu_seconds(proc.pid), wakeups(proc.pid)
-        time.sleep(idle_s)
-        c1, w1 = cpu_seconds(proc.pid), wakeups(proc.pid)
-        pct = 100 * (c1 - c0) / idle_s
-        report(f"watcher at rest over {idle_s} s", f"{pct:.3f} % of a core, {w1 - w0} thread wake-ups",
-               "<= 0.1 %", pct <= 0.1)
+    proc = desk.watcher(db)
+    time.sleep(2)
+    c0, w0 = cpu_seconds(proc.pid), wakeups(proc.pid)
+    time.sleep(idle_s)
+    c1, w1 = cpu_seconds(proc.pid), wakeups(proc.pid)
+    pct = 100 * (c1 - c0) / idle_s
+    report(f"watcher ({source}) at rest over {idle_s} s",
+           f"{pct:.3f} % of a core, {w1 - w0} thread wake-ups", "<= 0.1 %", pct <= 0.1)
 
-        d = xdisplay.Display(desk.display)
-        c0 = cpu_seconds(proc.pid)
-        t_end = time.time() + 10
-        sent = 0
-        while time.time() < t_end:  # 1,000 pointer events a second, paced in 10 ms steps
-            step = time.time()
-            for _ in range(10):
-                sent += 1
-                xtest.fake_input(d, X.MotionNotify, x=100 + sent % 500, y=100 + sent % 3)
-            d.sync()
-            time.sleep(max(0.0, 0.01 - (time.time() - step)))
-        c1 = cpu_seconds(proc.pid)
-        rss = rss_mb(proc.pid)
-        pct = 100 * (c1 - c0) / 10
-        report(f"watcher under {sent / 10:,.0f} input events/s for 10 s",
-               f"{pct:.1f} % of a core, RSS {rss:.0f} MB", "<= 15 %, <= 60 MB", pct <= 15 and rss <= 60)
+    d = xdisplay.Display(desk.display)
+    c0, w0 = cpu_seconds(proc.pid), wakeups(proc.pid)
+    started = time.time()
+    t_end = started + 10
+    sent = 0
+    while time.time() < t_end:  # 1,000 pointer events a second, paced in 10 ms steps
+        step = time.time()
+        for _ in range(10):
+            sent += 1
+            xtest.fake_input(d, X.MotionNotify, x=100 + sent % 500, y=100 + sent % 3)
+        d.sync()
+        time.sleep(max(0.0, 0.01 - (time.time() - step)))
+    c1, w1 = cpu_seconds(proc.pid), wakeups(proc.pid)
+    rss = rss_mb(proc.pid)
+    pct = 100 * (c1 - c0) / 10
+    time.sleep(2.2)  # the storm's last second is over and written
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    seconds = ro.execute("SELECT coalesce(sum(min(end, ?) - max(start, ?)), 0) FROM input_spans "
+                         "WHERE end > ? AND start < ? AND pointer = 1",
+                         (int(t_end) + 1, int(started), int(started), int(t_end) + 1)).fetchone()[0]
+    report(f"watcher ({source}) under {sent / 10:,.0f} input events/s for 10 s",
+           f"{pct:.1f} % of a core, {w1 - w0} wake-ups, RSS {rss:.0f} MB, "
+           f"{seconds} of {int(t_end) - int(started) + 1} seconds recorded",
+           "<= 15 %, <= 60 MB", pct <= 15 and rss <= 60)
 
-        # focus change -> durable row, and the timestamp's error
-        import sqlite3
-
-        wids = subprocess.run(["xdotool", "search", "--class", "zoom|mail"], env=desk.env,
-                              capture_output=True, text=True).stdout.split()
-        latencies, errors = [], []
-        ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        for i in range(20):
-            wid = wids[i % 2]
-            before = time.time()
-            subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=desk.env, check=True)
-            after = time.time()
-            while True:
-                row = ro.execute("SELECT ts FROM events WHERE kind='focus' AND ts >= ? ORDER BY ts "
-                                 "LIMIT 1", (int(before * 1000),)).fetchone()
-                if row:
-                    break
-                time.sleep(0.01)
-            latencies.append(time.time() - before)
-            ts = row[0] / 1000
-            errors.append(max(0.0, before - ts, ts - after))  # outside the action's own window
-            time.sleep(0.3)
-        ro.close()
-        worst, err = max(latencies), max(errors) * 1000
-        report("focus change to durable row (worst of 20)", f"{worst:.2f} s", "<= 1.5 s", worst <= 1.5)
-        report("focus timestamp error: outside [command start, command return] (worst of 20)",
-               f"{err:.0f} ms", "<= 20 ms", err <= 20)
-        proc.terminate()
-        proc.wait()
+    # focus change -> readable row (another connection sees it), and the timestamp's error
+    wids = subprocess.run(["xdotool", "search", "--class", "zoom|mail"], env=desk.env,
+                          capture_output=True, text=True).stdout.split()
+    latencies, errors = [], []
+    for i in range(20):
+        wid = wids[i % 2]
+        before = time.time()
+        subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=desk.env, check=True)
+        after = time.time()
+        while True:
+            row = ro.execute("SELECT ts FROM events WHERE kind='focus' AND ts >= ? ORDER BY ts "
+                             "LIMIT 1", (int(before * 1000),)).fetchone()
+            if row:
+                break
+            time.sleep(0.005)
+        latencies.append(time.time() - before)
+        ts = row[0] / 1000
+        errors.append(max(0.0, before - ts, ts - after))  # outside the action's own window
+        time.sleep(0.3)
+    ro.close()
+    med = statistics.median(latencies)
+    p90 = statistics.quantiles(latencies, n=10)[-1]
+    err = max(errors) * 1000
+    report(f"focus change to readable row ({source}; median, p90, worst of 20)",
+           f"{med:.3f} s, {p90:.3f} s, {max(latencies):.3f} s", "p90 <= 0.25 s", p90 <= 0.25)
+    report(f"focus timestamp error ({source}): outside [command start, command return] "
+           "(worst of 20)", f"{err:.0f} ms", "<= 20 ms", err <= 20)
+    proc.terminate()
+    proc.wait()
 
 
 def _year_store(path: Path, days: int = 250):
@@ -324,9 +341,117 @@ def bench_dashboard(tmp: Path) -> None:
         server.stop()
 
 
-BENCHES = {"replay": bench_replay_year, "report": bench_report_day,
+# --- the browser shim (issue 8) ---------------------------------------------------------------
+
+def bench_browser(tmp: Path) -> None:
+    """Tab switch -> durable row (real Chromium, extension, host, SQLite); host CPU at 100
+    messages/s; content-script contexts in a page whose origin is not on the list."""
+    import json as _json
+    import struct
+
+    from tests.browser.harness import Chromium, PageServer, onlooker, rows
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp / "bstate"), "XDG_DATA_HOME": str(tmp / "bdata"),
+           "XDG_CONFIG_HOME": str(tmp / "bconf"), "ONLOOKER_DB": str(tmp / "browser.db"),
+           "ONLOOKER_CONFIG": str(tmp / "bconfig.toml"), "HOME": str(tmp)}
+    (tmp / "bconfig.toml").write_text('[browser]\norigins = ["http://127.0.0.1/*"]\n')
+    onlooker(env, "browser", "install", "--browser", "chromium", "--profile-dir",
+             str(tmp / "chromium-profile"))
+    pages, b = PageServer(), Chromium(tmp, env)
+    try:
+        b.consent()
+        b.watching("http://127.0.0.1/*")
+        one, two = b.open(pages.url("/one")), b.open(pages.url("/two"))
+        worst = []
+        for i in range(20):
+            tab = (one, two)[i % 2]
+            before = len(rows(tmp / "browser.db"))
+            t0 = time.time()
+            tab.activate()
+            while len(rows(tmp / "browser.db")) < before + 2:  # the other tab's hide, this show
+                time.sleep(0.01)
+            worst.append(time.time() - t0)
+        report("browser: tab switch to durable row (worst of 20)", f"{max(worst):.2f} s",
+               "<= 1.5 s", max(worst) <= 1.5)
+        # a page outside the list: does any extension script run in it?
+        other = b.open(pages.url("/not-listed", host="localhost"))
+        b.cdp.events.clear()
+        b.cdp.send("Runtime.enable", {}, other.session)
+        time.sleep(0.5)
+        contexts = [e for e in b.cdp.events if e.get("method") == "Runtime.executionContextCreated"
+                    and "chrome-extension" in e["params"]["context"].get("origin", "")]
+        report("browser: extension scripts in a page not on the list", str(len(contexts)), "0",
+               not contexts)
+    finally:
+        b.close()
+        pages.close()
+    # the host alone at 100 messages/s for 10 s
+    proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui.browser_host", "x"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT)
+
+    def frame(obj):
+        body = _json.dumps(obj).encode()
+        return struct.pack("=I", len(body)) + body
+
+    # measured once it is up (it answers hello): start-up is paid once per browser session
+    proc.stdin.write(frame({"v": 1, "kind": "hello", "browser": "chromium", "version": "0"}))
+    proc.stdin.flush()
+    proc.stdout.read(struct.unpack("=I", proc.stdout.read(4))[0])
+    cpu0, t0 = cpu_seconds(proc.pid), time.time()
+    for i in range(1000):
+        proc.stdin.write(frame({"v": 1, "kind": "page", "cause": "visibilitychange", "tab": 1,
+                                "doc": "bench-doc", "seq": i + 1, "time": time.time() * 1000,
+                                "url": "http://127.0.0.1:9/quiz",
+                                "state": {"visible": i % 2 == 0, "focused": i % 2 == 0,
+                                          "fullscreen": False, "pointer": None}}))
+        proc.stdin.flush()
+        time.sleep(max(0.0, t0 + (i + 1) / 100 - time.time()))
+    cpu = (cpu_seconds(proc.pid) - cpu0) / (time.time() - t0) * 100
+    rss = rss_mb(proc.pid)
+    proc.stdin.close()
+    proc.wait(15)
+    report("browser: host CPU at 100 messages/s for 10 s", f"{cpu:.1f} % of a core, RSS {rss:.0f} MB",
+           "<= 5 %", cpu <= 5)
+
+
+def bench_diary(tmp: Path) -> None:
+    """The privacy diary from a year-sized database, each run a fresh ``onlooker diary``
+    process (wall time and its peak RSS)."""
+    import resource
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    db = tmp / "diary-year.db"
+    store, last = _year_store(db)
+    store.conn.close()
+    day = lambda t: datetime.fromtimestamp(t, timezone.utc).date().isoformat()  # noqa: E731
+    first, busy = day(DAY_START), day(DAY_START + 86400)
+    month_end = day(DAY_START + 29 * 86400)
+
+    def run(args: list[str]) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "onlooker.ui", "--db", str(db), "diary", *args],
+                       check=True, env=dict(os.environ, TZ="UTC"), capture_output=True)
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return wall, max(peak, before) / 1024
+
+    wall, peak = run(["--from", first, "--to", day(last), "--format", "json", "-o", str(tmp / "y.json")])
+    size = (tmp / "y.json").stat().st_size / 1e6
+    report("diary: a year (250 busy days) as JSON", f"{wall:.1f} s, peak RSS {peak:.0f} MB, "
+           f"{size:.0f} MB", "<= 10 s, <= 300 MB", wall <= 10 and peak <= 300)
+    wall, _ = run(["--date", busy, "--format", "html", "-o", str(tmp / "d.html")])
+    report("diary: one busy day as HTML (process start included)", f"{wall:.2f} s", "<= 1 s",
+           wall <= 1)
+    wall, _ = run(["--from", first, "--to", month_end, "--format", "pdf", "-o", str(tmp / "m.pdf")])
+    report("diary: a month as PDF (Chromium)", f"{wall:.1f} s", "<= 15 s", wall <= 15)
+
+
+BENCHES = {"browser": bench_browser, "replay": bench_replay_year, "report": bench_report_day,
            "storage": bench_storage_day, "watcher": bench_watcher,
-           "dashboard": bench_dashboard}
+           "dashboard": bench_dashboard, "diary": bench_diary}
 
 
 def main(argv: list[str]) -> int:

@@ -37,9 +37,10 @@ def test_tab_switches_and_full_screen_store_the_right_rows_in_order(chromium_wit
     got = wait_rows(_db(user), lambda r: any(x["kind"] == "fullscreen_exit" for x in r))
     quiz_url = pages.url("/courses/1/quizzes/2/take")
     seq = [(r["kind"], r.get("state")) for r in got if r.get("url") == quiz_url]
-    assert seq == [("page_blur", None), ("tab", "hidden"),      # another tab opened in front
-                   ("page_focus", None), ("tab", "visible"),     # switched back (CDP activate)
-                   ("fullscreen_enter", None), ("fullscreen_exit", None)], seq
+    # within one switch the page's focus and visibility events come in either order
+    assert len(seq) == 6 and set(seq[:2]) == {("page_blur", None), ("tab", "hidden")}, seq
+    assert set(seq[2:4]) == {("page_focus", None), ("tab", "visible")}, seq   # switched back
+    assert seq[4:] == [("fullscreen_enter", None), ("fullscreen_exit", None)], seq
     # the other watched tab saw its own hide when the quiz came back; times never go backwards
     assert ("tab", "hidden") in [(r["kind"], r.get("state")) for r in got
                                  if r.get("url") == pages.url("/courses/1/files")]

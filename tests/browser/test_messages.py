@@ -102,6 +102,43 @@ def test_a_browser_meeting_is_in_focus_while_its_tab_is_visible_and_focused():
     assert [o.kind for o in out] == ["tab", "focus", "meeting_end"]
 
 
+def test_recorded_events_say_which_kind_of_page_they_came_from():
+    rules = b.rules_from_config({"exam_pages": ["https://exams.example.edu/*"]})
+    assert rules.kind("https://u.instructure.com/courses/1/quizzes/2/take") == "quiz"
+    assert rules.kind("https://moodle.example.edu/mod/quiz/attempt.php") == "exam"
+    assert rules.kind("https://exams.example.edu/anything") == "exam"
+    assert rules.kind("https://u.instructure.com/courses/1/files") == "page"
+    assert rules.kind("https://meet.google.com/abc-defg-hij") == "meeting"
+    pages = b.Pages(rules)
+    pages.feed(msg(1, cause="load"), NOW)
+    out = pages.feed(msg(2, focused=False, t=1), NOW)
+    assert out[0].data["page"] == "quiz"
+
+
+def test_profiles_consider_only_the_right_pages():
+    from onlooker.shim.model import Event, LogHeader
+    from onlooker.shim.replay import replay_events
+
+    quiz = "https://u.instructure.com/courses/1/quizzes/2/take"
+    files = "https://u.instructure.com/courses/1/files"
+    events = [Event(10, "page_blur", url=quiz, extra={"page": "quiz"}),
+              Event(20, "page_focus", url=quiz, extra={"page": "quiz"}),
+              Event(30, "page_blur", url=files, extra={"page": "page"}),
+              Event(40, "page_focus", url=files, extra={"page": "page"}),
+              Event(50, "fullscreen_exit", url=quiz, extra={"page": "quiz"}),
+              Event(70, "fullscreen_enter", url=quiz, extra={"page": "quiz"}),
+              Event(100, "end")]
+    results = {r.id: r for r in replay_events(LogHeader(start=NOW), events).results}
+    canvas = results["canvas-quiz-log"]
+    assert canvas.metrics["stopped_viewing"] == 1 and canvas.metrics["resumed"] == 1
+    proctorio = results["proctorio"]
+    assert proctorio.metrics["away_s"] == 30.0   # 10 s blurred + 20 s out of full screen
+    web = results["web-page"]
+    assert web.metrics["blurred_s"] == 20.0      # both pages, one origin
+    assert {f.data.get("url") for f in web.observations if "state" in f.data} == {
+        "https://u.instructure.com"}
+
+
 def test_pages_outside_the_list_and_unknown_docs_are_bounded():
     pages = b.Pages(b.UrlRules())
     assert pages.feed(msg(1, url="https://example.com/"), NOW) == []

@@ -124,7 +124,7 @@ def test_autostart_without_the_tray_and_switching_back(tmp_path):
     assert [p.name for p in config.iterdir()] == ["onlooker.desktop"]
 
 
-def test_systemd_method_without_a_user_manager_is_one_line(monkeypatch):
+def test_systemd_method_without_a_user_manager_is_one_line():
     if autostart.systemd_user_available():
         pytest.skip("a systemd user manager runs here")
     res = run("autostart", "enable", "--method", "systemd")
@@ -145,7 +145,8 @@ def test_the_systemd_units_verify(tmp_path, name):
     assert parsed["Install"]["WantedBy"] == "graphical-session.target"
     assert parsed["Unit"]["PartOf"] == "graphical-session.target"
     # systemd's reading of ExecStart: C-style quoting, then $$ -> $ and %% -> %
-    exec_start = [a.replace("$$", "$").replace("%%", "%") for a in shlex.split(service["ExecStart"])]
+    exec_start = [a.replace("$$", "$").replace("%%", "%")
+                  for a in shlex.split(service["ExecStart"])]
     assert exec_start == [*args, "tray" if "tray" in name else "watch"]
     assert Path(exec_start[0]).is_absolute()
     if shutil.which("systemd-analyze") is None:
@@ -172,3 +173,48 @@ def test_a_broken_unit_fails_the_same_verification(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0, out.stdout + out.stderr
 
+
+
+class FakeSystemctl:
+    """Stands in for ``systemctl --user`` only because no systemd user manager can run in this
+    container; it answers as one whose graphical session is up, and keeps what it was asked."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+        self.enabled: set[str] = set()
+
+    def __call__(self, argv, **_kw):
+        args = argv[2:]
+        self.calls.append(args)
+        out = ""
+        if args[0] == "is-active":
+            out = "active" if args[1] == "graphical-session.target" or args[1] in self.enabled \
+                else "inactive"
+        elif args[0] == "is-enabled":
+            out = "enabled" if args[1] in self.enabled else "disabled"
+        elif args[:2] == ["enable", "--now"]:
+            self.enabled |= set(args[2:])
+        elif args[:2] == ["disable", "--now"]:
+            self.enabled -= set(args[2:])
+        return subprocess.CompletedProcess(argv, 0, out + "\n", "")
+
+
+def test_the_systemd_method_enables_reports_and_removes_its_units(tmp_path):
+    if shutil.which("systemctl") is None:
+        pytest.skip("systemctl is not installed")
+    config = tmp_path / "xdg-config"
+    systemctl = FakeSystemctl()
+    autostart.enable("xdg", run=systemctl)  # an earlier XDG entry gives way to the units
+    done = autostart.enable("auto", run=systemctl)
+    units = config / "systemd" / "user"
+    assert done.method == "systemd" and sorted(p.name for p in done.written) == \
+        ["onlooker-tray.service", "onlooker.service"]
+    assert files_under(config) == {units / "onlooker.service", units / "onlooker-tray.service"}
+    assert ["enable", "--now", "onlooker.service", "onlooker-tray.service"] in systemctl.calls
+    st = autostart.status(run=systemctl)
+    assert autostart.describe(st).startswith(
+        "systemd user units: onlooker.service enabled, active; "
+        "onlooker-tray.service enabled, active")
+    removed = autostart.disable(run=systemctl)
+    assert len(removed) == 2 and files_under(config) == set()
+    assert systemctl.enabled == set() and systemctl.calls[-1] == ["daemon-reload"]

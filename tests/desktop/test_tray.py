@@ -137,3 +137,29 @@ def test_the_icon_and_menu_follow_the_state():
                        "Resume": True, "Open dashboard": True, "Quit recording": True,
                        "Close this icon": True}
     assert not {i.label: i.enabled for i in menu(look(False, None, []))}["Quit recording"]
+
+
+def test_the_icon_asks_for_attention_while_a_tracker_would_flag_you(tmp_path):
+    """A recorder holds the database; the meeting window has been out of focus for 90 s while
+    someone shares: a 2020 Zoom host would see the clock icon, and the icon says so."""
+    from onlooker.shim.obslog import parse
+    from onlooker.storage.loadlog import load_log
+    from onlooker.storage.lockfile import RecorderLock
+    from onlooker.ui.tray import Actions
+
+    db = tmp_path / "t.db"
+    lines = ['{"at": 0, "event": "focus", "app": "zoom"}',
+             '{"at": 0, "event": "meeting_start", "app": "zoom"}',
+             '{"at": 0, "event": "share_start"}',
+             '{"at": 30, "event": "focus", "app": "thunderbird"}']
+    header, events = parse(lines)
+    load_log(Store(connect(db)), header, events, time.time() - 120)
+    actions = Actions(db, tmp_path / "config.toml", [sys.executable, "-m", "onlooker.ui"])
+    assert actions.state().title == "Onlooker is not recording"
+    lock = RecorderLock(db).acquire()
+    try:
+        state = actions.state()
+    finally:
+        lock.release()
+    assert (state.status, state.title) == ("NeedsAttention", "A tracker would flag you now")
+    assert "clock icon" in state.detail

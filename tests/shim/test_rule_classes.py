@@ -345,6 +345,12 @@ def test_product_clock_hubstaff_slots_follow_the_persons_wall_clock():
     assert any("wall clock" in a for a in out["profiles"][0]["assumptions"])
 
 
+def test_product_clock_a_log_without_header_takes_its_zone_from_the_first_time():
+    header, _ = parse([json.dumps({"ts": "2026-11-28T09:00:00+05:45", "event": "focus", "app": "a"})])
+    assert header.utc_offset_s == 20700
+    assert parse([json.dumps({"at": 0, "event": "focus", "app": "a"})])[0].utc_offset_s is None
+
+
 @pytest.mark.parametrize("frac", [0.001, 0.4, 0.5, 0.999])
 def test_product_clock_hubstaff_fractional_start_makes_no_sliver_and_no_601_seconds(frac):
     start = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc) + timedelta(seconds=frac)

@@ -4,6 +4,7 @@ database through the real recorder."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 import time
@@ -133,6 +134,7 @@ def test_a_focus_change_reaches_the_database(two_windows, tmp_path):
                 break
             time.sleep(0.05)
         assert [r[0] for r in rows][-1:] == ["onlooker-two"]
-        assert store.get_setting("input_source") is not None or True
+        noted = json.loads(store.get_setting("input_source"))  # what `status` shows
+        assert noted["source"] == "org_kde_kwin_idle" and noted["sees_input_events"] is False
     finally:
         assert recorder.stop() == 0

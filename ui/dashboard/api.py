@@ -181,21 +181,10 @@ class DashboardAPI:
         if self._data_cache and self._data_cache[0] == version:  # counting a year takes a while
             return self._data_cache[1]
         with self._lock:
-            counts = self.store.table_counts()
-            bounds = self.store.bounds()
-            titles = self.store.titles_stored()
-        size = self.service.size_bytes()
-        out = {
-            "path": str(self.db_path),
-            "size_bytes": size,
-            "tables": counts,
-            "oldest": bounds[0] if bounds else None,
-            "newest": bounds[1] if bounds else None,
-            "keep_titles": self._config().keep_titles,
-            "titles_stored": titles,
-            "never_stored": ["which key was pressed", "typed characters", "pointer coordinates",
-                             "window titles (unless you turn keep_titles on)"],
-        }
+            inventory = self.service.inventory()  # the diary's "What Onlooker stored" too
+            browser_rows = self.store.browser_rows()
+        out = {"path": str(self.db_path), **inventory, "keep_titles": self._config().keep_titles,
+               "browser_rows": browser_rows}
         self._data_cache = (version, out)
         return out
 
@@ -212,7 +201,17 @@ class DashboardAPI:
                               for r in cfg.classifier.rules],
             "profiles_shown": json.loads(shown) if shown else list(PROFILES),
             "notify": notify,
+            "browser": self._browser(),
         }
+
+    def _browser(self) -> dict[str, Any]:
+        """Whether the browser extension is connected, when it last spoke, which pages it watches."""
+        from ..browser_host import load_rules, read_status
+
+        status = read_status() or {}
+        return {"connected": bool(status.get("connected")), "browser": status.get("browser"),
+                "last_message": status.get("last_message"),
+                "origins": list(load_rules(self.config_path).origins)}
 
     def _config(self) -> configmod.Config:
         try:
@@ -232,6 +231,38 @@ class DashboardAPI:
             text = metrics_csv(self.trends(days=366)["days"], labels)
             return "onlooker-diary-metrics.csv", "text/csv", text.encode()
         raise BadRequest("format must be jsonl or csv")
+
+    def diary(self, fmt: str, first: str | None, last: str | None,
+              anonymize: str | None = None) -> tuple[str, str, bytes]:
+        """(file name, content type, body) of the privacy diary, the same file as ``onlooker
+        diary``: days ``first``..``last`` (dates, both included; default the day shown)."""
+        from ..diary import build, collect, output
+        from ..diary.pdf import PdfUnavailable
+        from ..diary.period import MAX_DAYS
+        from ..diary.zone import Zone
+
+        if fmt not in output.MEDIA:
+            raise BadRequest(f"format must be one of {', '.join(output.MEDIA)}")
+        if anonymize not in (None, "0", "1"):
+            raise BadRequest("anonymize must be 0 or 1")
+        default = _day_of(self.default_range[0] if self.default_range else self.clock())
+        try:
+            a = date.fromisoformat(first or last or default)
+            b = date.fromisoformat(last or first or default)
+        except ValueError:
+            raise BadRequest("from and to must be dates like 2026-11-28") from None
+        if not (date(1970, 1, 2) <= a <= b < date(2100, 1, 1)) or (b - a).days >= MAX_DAYS:
+            raise BadRequest(f"from must not be after to, and a diary covers at most {MAX_DAYS} days")
+        zone = Zone()
+        with self._lock:
+            stored = build.stored(self.service.inventory(), zone, self._config().keep_titles)
+            diary = collect.make(self.service, a, b, zone, None, stored=stored,
+                                 anonymize=anonymize == "1", title=self.title if self.demo else None)
+        try:
+            body = output.render(diary, fmt)
+        except PdfUnavailable as exc:
+            raise BadRequest(str(exc)) from None
+        return output.file_name(diary, fmt), output.MEDIA[fmt][0], body
 
     # --- changing ------------------------------------------------------------------------
     # Bodies arrive already checked against their schema (schemas.py): types and ranges are
@@ -330,6 +361,8 @@ class DashboardAPI:
             if sentence is None:
                 continue
             for f in r.observations:
+                if f.data and f.data.get("variant"):  # a what-if (e.g. sharing assumed), not a fact
+                    continue
                 # an ongoing flag ends where the data ends, i.e. now (give the writer 1.5 s)
                 if f.until is not None and f.at <= t <= f.until + 1.5:
                     active.append({"profile": r.id, "name": r.name, "what": f.what,

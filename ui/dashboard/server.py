@@ -65,6 +65,8 @@ GET_ROUTES: dict[str, Callable[[DashboardAPI, dict[str, str]], Any]] = {
     "/api/settings": lambda api, q: api.settings(),
     "/api/live": lambda api, q: api.live(),
     "/api/export": lambda api, q: _download(*api.export(q.get("format", "jsonl"))),
+    "/api/diary": lambda api, q: _download(*api.diary(q.get("format", "html"), q.get("from"),
+                                                      q.get("to"), q.get("anonymize"))),
     "/api/probe": lambda api, q: api.probe(),
 }
 POST_ROUTES: dict[str, Callable[[DashboardAPI, dict], Any]] = {

@@ -156,7 +156,7 @@ const unitWord = (unit) => (unit === "%" ? "% " : unit === "s" ? "s " : "");
 // ---------------------------------------------------------------- timeline
 const LANES = [
   ["foreground", "In front"], ["meeting", "Meeting window"], ["input", "Keyboard / mouse"],
-  ["idle", "Idle (60 s+)"], ["lock", "Locked"], ["tabs", "Tab hidden / page blurred"],
+  ["idle", "Idle (60 s+)"], ["lock", "Locked"], ["tabs", "Tab hidden / page blurred / out of full screen"],
   ["not_recorded", "Not recorded"],
 ];
 const APP_SHADES = ["#1f4e79", "#6b6b6b", "#2e7d32", "#8e44ad", "#a0522d", "#37474f", "#00695c", "#5d4037"];
@@ -227,8 +227,12 @@ function renderTimeline() {
   for (const s of d.lanes.input) seg(2, s.a, s.b, "var(--input)", `${when(s)}: input (${[s.keys ? "keyboard" : "", s.pointer ? "pointer" : ""].filter(Boolean).join(" and ") || "kind not known"})`);
   for (const s of d.lanes.idle) seg(3, s.a, s.b, "var(--idle)", `${when(s)}: no input for 60 s or more`, "idle", true);
   for (const s of d.lanes.lock) seg(4, s.a, s.b, "var(--locked)", `${when(s)}: screen locked`, "locked");
-  for (const s of d.lanes.tabs) seg(5, s.a, s.b, s.kind === "hidden" ? "url(#dots)" : "#b48bc4",
-                                     `${when(s)}: tab ${s.kind === "hidden" ? "hidden" : "window blurred"} (${s.url})`);
+  const TAB_KINDS = { hidden: ["url(#dots)", "tab hidden"], blurred: ["#b48bc4", "window blurred"],
+                      windowed: ["#d9a441", "left full screen"], pointer_out: ["#c9c2d6", "pointer outside the page"] };
+  for (const s of d.lanes.tabs) {
+    const [fill, words] = TAB_KINDS[s.kind] || TAB_KINDS.blurred;
+    seg(5, s.a, s.b, fill, `${when(s)}: ${words} (${s.url})`);
+  }
   // Unrecorded time is unknown, not idle: its own lane, and a veil across every lane above it.
   const gapLane = LANES.findIndex(([k]) => k === "not_recorded");
   for (const s of d.lanes.not_recorded || []) {
@@ -533,6 +537,7 @@ async function renderData() {
   row("Input activity (counts per second, merged into spans)", `${data.tables.input_spans} rows`);
   row("Oldest record", data.oldest ? new Date(data.oldest * 1000).toLocaleString() : "—");
   row("Newest record", data.newest ? new Date(data.newest * 1000).toLocaleString() : "—");
+  row("Browser events (tabs, page focus, full screen, pointer; from the extension or the probe)", `${data.browser_rows ?? 0} rows`);
   row("Window titles kept", data.keep_titles ? `yes (${data.titles_stored} stored)` : "no");
   row("Never stored", data.never_stored.join("; "));
   box.append(el("h2", { text: "What Onlooker keeps" }), t);
@@ -564,6 +569,28 @@ async function renderData() {
     el("div", { class: "row" },
        el("button", { type: "button", id: "export-jsonl", onclick: () => download("jsonl") }, "Observation log (JSON Lines)"),
        el("button", { type: "button", id: "export-csv", onclick: () => download("csv") }, "Daily metrics (CSV)")));
+  // the privacy diary: the same file as `onlooker diary` (a day or a range, any format)
+  const shown = state.day || ov.default_day;
+  const dFrom = el("input", { type: "date", id: "diary-from", value: shown });
+  const dTo = el("input", { type: "date", id: "diary-to", value: shown });
+  const dFmt = el("select", { id: "diary-format", "aria-label": "Diary format" },
+                  ...[["html", "Web page (HTML)"], ["pdf", "PDF"], ["md", "Markdown"], ["json", "JSON"], ["csv", "CSV"]]
+                    .map(([v, t]) => el("option", { value: v, text: t })));
+  const dAnon = el("input", { type: "checkbox", id: "diary-anonymize" });
+  const dMsg = el("p", { id: "diary-msg", role: "status" });
+  exp.append(el("div", { class: "row" },
+    el("label", { for: "diary-from", text: "Diary from" }), dFrom, el("label", { for: "diary-to", text: "to" }), dTo, dFmt,
+    el("label", {}, dAnon, " anonymise"),
+    el("button", { type: "button", id: "diary", onclick: async () => {
+      dMsg.textContent = "";
+      const q = new URLSearchParams({ format: dFmt.value, from: dFrom.value, to: dTo.value, anonymize: dAnon.checked ? "1" : "0" });
+      try {
+        const r = await api(`/api/diary?${q}`);
+        const name = (r.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+        const a = el("a", { href: URL.createObjectURL(await r.blob()), download: name ? name[1] : `onlooker-diary.${dFmt.value}` });
+        document.body.append(a); a.click(); a.remove();
+      } catch (e) { dMsg.textContent = `No diary: ${e.message}`; }
+    } }, "Diary")), dMsg);
   box.append(rec, forget, exp);
 }
 
@@ -606,6 +633,13 @@ async function renderSettings() {
                        try { await postJSON("/api/settings", { add_rule: { name: name.value, app: app.value, title: title.value } }); renderSettings(); }
                        catch (e) { out.textContent = e.message; } } }, "Add rule")), out);
   box.append(rules);
+  const br = s.browser || { origins: [] };
+  const last = br.last_message ? new Date(br.last_message * 1000).toLocaleString() : "never";
+  box.append(el("fieldset", { id: "browser-box" }, el("legend", { text: "Browser extension" }),
+    el("p", { id: "browser-state", text: br.connected ? `Connected (${br.browser}); last message ${last}.`
+      : `Not connected; last message ${last}. 'onlooker browser install' connects it.` }),
+    el("p", { class: "muted", text: "Pages it watches (add more under [browser] origins in the config file):" }),
+    el("ul", { id: "browser-origins" }, ...br.origins.map((o) => el("li", { text: o })))));
   box.dataset.rendered = String(++state.renders);
 }
 
