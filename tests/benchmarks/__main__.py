@@ -136,6 +136,9 @@ class _Desk:
             time.sleep(0.05)
         self.terms = [subprocess.Popen(["xterm", "-class", c, "-T", c, "-e", "sleep", "900"],
                                        env=self.env) for c in ("zoom", "mail")]
+        for c in ("zoom", "mail"):  # mapped (a late xterm would count as activity "at rest")
+            subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class", c],
+                           env=self.env, capture_output=True, timeout=30)
         time.sleep(1.0)
         return self
 
@@ -449,9 +452,77 @@ def bench_diary(tmp: Path) -> None:
     report("diary: a month as PDF (Chromium)", f"{wall:.1f} s", "<= 15 s", wall <= 15)
 
 
+# --- Wayland (issue 13) -----------------------------------------------------------------------
+
+def bench_wayland(tmp: Path, idle_s: int = 60) -> None:
+    """On a real headless sway: focus change -> readable row and CPU at rest of ``onlooker
+    watch``; on real KWin and GNOME Shell: what their helpers send while nothing happens."""
+    import sqlite3
+
+    from tests.wayland.conftest import running_sway
+
+    db = tmp / "wayland.db"
+    with running_sway() as sway:
+        for app in ("onlooker-one", "onlooker-two"):
+            sway.window(app)
+        proc = subprocess.Popen([sys.executable, "-m", "onlooker.ui", "--db", str(db), "watch"],
+                                cwd=ROOT, env=sway.env, stderr=subprocess.PIPE, text=True)
+        proc.stderr.readline()  # it says which backend records: started
+        ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        latencies = []
+        for i in range(20):
+            app = ("onlooker-one", "onlooker-two")[i % 2]
+            before, _ = sway.command(f'[app_id="{app}"] focus')
+            while not ro.execute("SELECT 1 FROM events WHERE kind = 'focus' AND app = ? AND "
+                                 "ts >= ?", (app, int(before * 1000))).fetchone():
+                time.sleep(0.005)
+            latencies.append(time.time() - before)
+            time.sleep(0.3)
+        ro.close()
+        report("wayland (sway): focus change to readable row (median, worst of 20)",
+               f"{statistics.median(latencies):.3f} s, {max(latencies):.3f} s", "<= 1.5 s",
+               max(latencies) <= 1.5)
+        time.sleep(2)
+        c0 = cpu_seconds(proc.pid)
+        time.sleep(idle_s)
+        pct = 100 * (cpu_seconds(proc.pid) - c0) / idle_s
+        report(f"wayland (sway): watch at rest over {idle_s} s", f"{pct:.3f} % of a core",
+               "<= 0.1 %", pct <= 0.1)
+        proc.terminate()
+        proc.wait(10)
+    _bench_helpers_at_rest(idle_s=10)
+
+
+def _bench_helpers_at_rest(idle_s: int) -> None:
+    from onlooker.shim.backends import _gnome, _kde
+    from onlooker.shim.counter import InputCounter
+    from tests.wayland.desktops import Unavailable, start
+
+    for kind, module, label in (("kde", _kde, "KWin script"), ("gnome", _gnome, "GNOME extension")):
+        try:
+            desk = start(kind)
+        except Unavailable as exc:
+            report(f"wayland ({kind}): {label} messages at rest", f"not measured ({exc})", "0",
+                   False)
+            continue
+        try:
+            backend = module.Backend(lambda o: None, InputCounter(), env=desk.env).start()
+            receiver = backend._parts[0]
+            time.sleep(1)  # the starting state has arrived
+            before = receiver.received
+            time.sleep(idle_s)
+            sent = receiver.received - before
+            backend.stop()
+            report(f"wayland ({kind}): {label} messages while nothing happens for {idle_s} s",
+                   str(sent), "0 (event-driven, no polling)", sent == 0)
+        finally:
+            desk.stop()
+
+
 BENCHES = {"browser": bench_browser, "replay": bench_replay_year, "report": bench_report_day,
            "storage": bench_storage_day, "watcher": bench_watcher,
-           "dashboard": bench_dashboard, "diary": bench_diary}
+           "dashboard": bench_dashboard, "diary": bench_diary,
+           "wayland": bench_wayland}
 
 
 def main(argv: list[str]) -> int:

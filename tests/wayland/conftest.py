@@ -5,6 +5,7 @@ socket by path."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -71,13 +72,13 @@ class Sway:
         self.clients = []
 
 
-@pytest.fixture(scope="module")
-def sway():
+@contextlib.contextmanager
+def running_sway():
+    """A headless sway for the tests and the ``wayland`` benchmark; AssertionError saying why
+    when it cannot start."""
     missing = [t for t in NEEDED if shutil.which(t) is None]
-    if missing:
-        pytest.fail(f"the Wayland tests need {', '.join(missing)}: run ./bootstrap test "
-                    "(it installs sway, foot and wtype)")
-    pytest.importorskip("pywayland", reason="pip install 'onlooker[wayland]'")
+    assert not missing, (f"the Wayland tests need {', '.join(missing)}: run ./bootstrap test "
+                         "(it installs sway, foot and wtype)")
     runtime = tempfile.mkdtemp(prefix="onlooker-sway-")
     cache = tempfile.mkdtemp(prefix="onlooker-wlcache-")
     config = os.path.join(runtime, "config")
@@ -93,17 +94,33 @@ def sway():
     os.chmod(runtime, 0o700)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        s = Sway(runtime, proc, cache)
-    except AssertionError:
-        proc.kill()
-        err = proc.stderr.read().decode(errors="replace")[-500:]
-        pytest.fail(f"sway did not start: {err}")
-    yield s
-    s.close_windows()
-    proc.terminate()
+        try:
+            s = Sway(runtime, proc, cache)
+        except AssertionError:
+            proc.kill()
+            err = proc.stderr.read().decode(errors="replace")[-500:]
+            raise AssertionError(f"sway did not start: {err}") from None
+        try:
+            yield s
+        finally:
+            s.close_windows()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(runtime, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sway():
+    pytest.importorskip("pywayland", reason="pip install 'onlooker[wayland]'")
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    shutil.rmtree(runtime, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+        cm = running_sway()
+        s = cm.__enter__()
+    except AssertionError as exc:
+        pytest.fail(str(exc))
+    yield s
+    cm.__exit__(None, None, None)

@@ -60,15 +60,15 @@ def check_focus_changes_reach_the_database(desk, db, backend_name: str) -> None:
         desk.activate(apps[-1])  # a known start: the other window
         wait_rows(db, 0, lambda r: r and r[-1][1] == apps[-1])
         windows = []
-        for app in apps:
+        first = round(time.time() * 1000)
+        for i, app in enumerate(apps):
             before = time.time()
             desk.activate(app)
             after = time.time()
-            rows = wait_rows(db, round(before * 1000) - 50, lambda r, a=app: a in [x[1] for x in r])
             windows.append((before, after))
-        first = round(windows[0][0] * 1000) - 50
-        rows = wait_rows(db, first, lambda r: len(r) >= len(apps), timeout=1.0)
-        assert [r[1] for r in rows] == apps  # every switch, in order, nothing extra
+            wait_rows(db, first, lambda r, n=i + 1, a=app: len(r) >= n and r[-1][1] == a)
+        rows = wait_rows(db, first, lambda r: len(r) > len(apps), timeout=0.5)  # none extra
+        assert [r[1] for r in rows] == apps, rows  # every switch, in order, nothing extra
         # KWin runs the driving script after it has answered the call (GNOME likewise emits
         # after its reply), so the stamp may follow the call's return; it never precedes it
         late = max(ts / 1000 - a for (_, a), (ts, _) in zip(windows, rows))

@@ -17,15 +17,15 @@ pytestmark = pytest.mark.slow
 shell = desktop_fixture("gnome")
 
 
-def test_install_helper_picked_the_extension_for_this_shell(shell):
-    from onlooker.ui.desktop_helpers import gnome_major
+def test_install_helper_installed_an_extension_this_shell_enables(shell):
+    from onlooker.ui.desktop_helpers import ESM_SINCE, gnome_major, target
 
-    major = gnome_major()
     assert "re-login needed" in shell.install_note
-    state = shell.call("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell.Extensions",
-                       "GetExtensionInfo", "s", ("onlooker-helper@onlooker",))[0]
-    assert state["state"][1] == 1.0, state  # ENABLED: it loaded in this GNOME's format
-    assert str(major) in state["path"][1] or major is not None
+    source = (target("gnome", shell.env) / "extension.js").read_text()
+    assert ("export default" in source) == (gnome_major() >= ESM_SINCE)  # 43: the legacy format
+    info = shell.call("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell.Extensions",
+                      "GetExtensionInfo", "s", ("onlooker-helper@onlooker",))[0]
+    assert info["state"][1] == 1.0 and not info["error"][1], info  # 1: ENABLED, no error
 
 
 def test_focus_changes_reach_the_database_in_order(shell, tmp_path):
