@@ -9,7 +9,7 @@ from typing import Any
 from .model import Event, LogHeader
 from .obslog import LogReader, format_time, header_of, iter_events, read_lines
 from .profiles import PROFILES, LogInfo, Result
-from .profiles._base import Normaliser, make_machine
+from .profiles._base import Normaliser, make_machine, to_ms
 
 
 class UnknownProfile(ValueError):
@@ -50,28 +50,32 @@ class _Run:
 
     def __init__(self, ids: list[str], info: LogInfo) -> None:
         self.machines = [(PROFILES[i], make_machine(PROFILES[i], info)) for i in ids]
-        self.by_event: dict[str, list] = {}
+        self.by_event: dict[str, tuple] = {}
         for _, m in self.machines:
             for name in m.handles:
-                self.by_event.setdefault(name, []).append(m)
+                self.by_event[name] = (*self.by_event.get(name, ()), m)
         self.norm = Normaliser()
-        self.end = 0.0
-        self.explicit_end: float | None = None
+        self.end = 0.0  # the latest moment an event speaks about (an 'end' event's included)
 
     def feed(self, e: Event) -> None:
-        # the hot loop of a year's replay: no property calls, no max()
-        name, last = e.event, (e.t if e.until is None else e.until)
-        if name == "end" and (self.explicit_end is None or e.t > self.explicit_end):
-            self.explicit_end = e.t
+        """An event in seconds."""
+        last = e.t if e.until is None else e.until
         if last > self.end:
             self.end = last
-        by_event = self.by_event
-        for n in self.norm.feed(e):
-            for m in by_event.get(n.event, ()):
-                m.feed(n)
+        self.feed_ms(to_ms(e))
+
+    def feed_ms(self, e: Event) -> None:
+        """An event already in milliseconds (``LogReader(in_ms=True)``); the caller keeps
+        ``end``. The hot loop of a year's replay: one call per machine, nothing allocated."""
+        implied = self.norm.implied(e)
+        if implied is not None:
+            for m in self.by_event.get(implied.event, ()):
+                m.feed(implied)
+        for m in self.by_event.get(e.event, ()):
+            m.feed(e)
 
     def finish(self, until: float | None = None) -> tuple[float, list[Result]]:
-        end = max(self.end, self.explicit_end or 0.0, until or 0.0)
+        end = max(self.end, until or 0.0)
         end_ms = round(end * 1000)
         return end, [p.result(*m.finish(end_ms)) for p, m in self.machines]
 
@@ -101,18 +105,17 @@ class _OutOfOrder(Exception):
 
 
 def _stream(lines: Iterable[str], ids: list[str]) -> Replay:
-    reader = LogReader()
+    reader = LogReader(in_ms=True)  # events come out as profiles read them
     run: _Run | None = None
-    last = float("-inf")
     for e in iter_events(lines, reader):
         if run is None:  # the header (if any) has been read by now
             run = _Run(ids, info_of(header_of(reader)))
-        if e.t < last:
+        if not reader.ordered:
             raise _OutOfOrder
-        last = e.t
-        run.feed(e)
+        run.feed_ms(e)
     if run is None:
         run = _Run(ids, info_of(header_of(reader)))
+    run.end = reader.latest
     end, results = run.finish()
     return Replay(header_of(reader), end, results)
 

@@ -41,15 +41,19 @@ def m002_kind_index(db):
     db.execute("CREATE INDEX events_titled ON events(id) WHERE title IS NOT NULL")
 
 
-@MIGRATIONS()
+@MIGRATIONS(transactional=False)  # a checkpoint cannot run inside a transaction
 def m003_input_flags(db):
     # Counts of key presses per second gave away how long a typed password was. From now on a
     # span's keys / pointer say only whether some second in it had keyboard / pointer input
-    # (0 or 1). Old counts become those flags; rows another program damaged are left for the
-    # reader to skip. secure_delete is on, so the old values do not linger in freed space.
+    # (0 or 1). Old counts become those flags (each UPDATE is atomic and running it again
+    # changes nothing); rows another program damaged are left for the reader to skip.
     for column in ("keys", "pointer"):
         db.execute(f"UPDATE input_spans SET {column} = 1 "
                    f"WHERE typeof({column}) = 'integer' AND {column} > 1")
+    # The old pages still hold the counts until a checkpoint copies the new ones over them
+    # (secure_delete is on, so rewritten cells leave nothing behind): do it now. A reader
+    # holding an old snapshot may keep it from finishing; the next checkpoint completes it.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @MIGRATIONS()

@@ -80,6 +80,9 @@ def _x11(where: str) -> list[Check]:
     try:
         wm = d.screen().root.get_full_property(d.intern_atom("_NET_SUPPORTING_WM_CHECK"), 0)
         record = d.has_extension("RECORD")
+        # idle counters, the input source that sees no events (python-xlib has no SYNC module,
+        # so has_extension cannot tell: ask the server's list)
+        sync = "SYNC" in d.list_extensions()
     finally:
         d.close()
     out = [Check("display", OK, f"X11 on {where}, observed by the x11 backend (focus, minimize, "
@@ -88,11 +91,13 @@ def _x11(where: str) -> list[Check]:
         out[0] = Check("display", WARN, f"X11 on {where}, but no EWMH window manager announces "
                        "itself, so focus changes cannot be seen",
                        "run a window manager that sets _NET_ACTIVE_WINDOW (most do)")
-    out.append(Check("input source", OK, "the X RECORD extension (key and pointer counts only)")
-               if record else
-               Check("input source", FAIL, "the X server lacks the RECORD extension, so input "
-                     "activity cannot be counted", "enable RECORD in the X server's configuration "
-                     "(Section \"Module\": Load \"record\")"))
+    out.append(Check("input source", OK, "the X server's idle counters (SYNC): activity yes/no "
+                     "per second, no input event reaches Onlooker") if sync else
+               Check("input source", OK, "pynput over the X RECORD extension (every input event "
+                     "reaches Onlooker, which keeps only yes/no per second)") if record else
+               Check("input source", FAIL, "the X server has neither idle counters (SYNC) nor the "
+                     "RECORD extension, so input activity cannot be seen", "enable RECORD in the "
+                     "X server's configuration (Section \"Module\": Load \"record\")"))
     return out
 
 

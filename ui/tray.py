@@ -71,7 +71,7 @@ def look(recording: bool, paused_until: float | None, flags: list[str],
         return Look("NeedsAttention", "dialog-warning", "A tracker would flag you now",
                     flags[0], True, False)
     return Look("Active", "media-record", "Onlooker is recording",
-                "Counts only: never keys, text or pointer positions.", True, False)
+                "Activity yes/no only: never keys, text or pointer positions.", True, False)
 
 
 @dataclass(frozen=True)

@@ -251,47 +251,60 @@ def _state_key(e: Event):
     return None
 
 
+def to_ms(e: Event) -> Event:
+    """An event in seconds -> the same event in integer milliseconds (what profiles read)."""
+    return Event(round(e.t * 1000), e.event, e.app, e.title,
+                 None if e.until is None else round(e.until * 1000), e.keys, e.pointer, e.url,
+                 e.state, e.extra)
+
+
 class Normaliser:
     """Every profile's input goes through this: times become integer milliseconds, and each
     state a transition implies is written out as the event it implies (at the scope's start,
     right before the transition). Profiles keep per-state histories, so such an event, earlier
     than those before it, lands where it belongs; the result equals that of the log with the
-    implied event written in it."""
+    implied event written in it.
+
+    ``feed`` takes events in seconds; ``implied`` takes events already in milliseconds (a log
+    read by ``LogReader(in_ms=True)``), so a year's replay builds no second Event per line and
+    no list per event. What it keeps is one entry per state (app, page), never per event."""
 
     def __init__(self) -> None:
         self.known: set = set()
         self.share_scope = 0  # sharing is unknown from each meeting's start
 
     def feed(self, e: Event) -> list[Event]:
-        t = round(e.t * 1000)
-        until = None if e.until is None else round(e.until * 1000)
-        out = Event(t, e.event, e.app, e.title, until, e.keys, e.pointer, e.url, e.state, e.extra)
+        out = to_ms(e)
+        implied = self.implied(out)
+        return [out] if implied is None else [implied, out]
+
+    def implied(self, e: Event) -> Event | None:
+        """The earlier state ``e`` (in ms) implies, to be fed before it, or None."""
         kind = e.event
         if kind == "input" or kind == "end":
-            return [out]
+            return None
         if kind == "meeting_start":
-            self.share_scope = t
-            return [out]
+            self.share_scope = e.t
+            return None
         if kind == "meeting_end":
             self.known.discard("share")
-            self.share_scope = t
-            return [out]
+            self.share_scope = e.t
+            return None
         key = _state_key(e)
         if key is None or key in self.known:
-            return [out]
+            return None
         self.known.add(key)
-        implied = None
         if kind == "unlock":
-            implied = Event(0, "lock")
-        elif kind == "restore":
-            implied = Event(0, "minimize", e.app)
-        elif kind == "share_end":
-            implied = Event(self.share_scope, "share_start")
-        elif kind == "tab" and e.state == "visible":
-            implied = Event(0, "tab", url=e.url, state="hidden")
-        elif kind == "page_focus":
-            implied = Event(0, "page_blur", url=e.url)
-        return [out] if implied is None else [implied, out]
+            return Event(0, "lock")
+        if kind == "restore":
+            return Event(0, "minimize", e.app)
+        if kind == "share_end":
+            return Event(self.share_scope, "share_start")
+        if kind == "tab" and e.state == "visible":
+            return Event(0, "tab", url=e.url, state="hidden")
+        if kind == "page_focus":
+            return Event(0, "page_blur", url=e.url)
+        return None
 
 
 class _InSeconds:
@@ -361,32 +374,43 @@ class Activity:
     or overlapping spans merge, so splitting a span in two changes nothing. The log's start
     counts as the last input before the first one (the observer started with the user there),
     and so does the end of each unobserved period.
+
+    Only gaps longer than ``keep_over`` (ms) are kept: a rule that acts after N minutes needs no
+    shorter one (cutting out unobserved time only shortens a gap), and a year of short pauses
+    would otherwise be held to the end.
     """
 
-    def __init__(self, info: LogInfo | None = None) -> None:
+    def __init__(self, info: LogInfo | None = None, keep_over: int = 0) -> None:
         self.seen = False
         self._last = 0  # end of the activity seen so far
+        self.keep_over = keep_over
         self.gaps: list[tuple[int, int]] = []
         self.unobserved = info.unobserved_ms() if info else []
 
     def touch(self, t: int) -> None:
         """Activity that is not an input event (an unlock: the password was typed)."""
         if t > self._last:
-            self.gaps.append((self._last, t))
+            if t - self._last > self.keep_over:
+                self.gaps.append((self._last, t))
             self._last = t
 
     def feed(self, event: Event) -> None:
         start = event.t
-        stop = start if event.until is None else event.until
-        if start > self._last:
-            self.gaps.append((self._last, start))
-        if stop > self._last:
-            self._last = stop
+        last = self._last
+        if start > last:
+            if start - last > self.keep_over:
+                self.gaps.append((last, start))
+            last = start
+        stop = event.until
+        if stop is not None and stop > last:
+            last = stop
+        self._last = last
         self.seen = True
 
     def finish(self, end: int) -> list[tuple[int, int]]:
         if end > self._last:
-            self.gaps.append((self._last, end))
+            if end - self._last > self.keep_over:
+                self.gaps.append((self._last, end))
             self._last = end
         if self.unobserved:
             self.gaps = subtract(self.gaps, self.unobserved)

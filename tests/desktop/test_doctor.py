@@ -50,7 +50,7 @@ def test_a_working_desktop_passes(env, tmp_path):
     code, checks = doctor(env, tmp_path / "data" / "t.db")
     assert code == 0, checks
     assert checks["display"][0].startswith("ok X11 on :")
-    assert checks["input source"][0].startswith("ok the X RECORD extension")
+    assert checks["input source"][0].startswith("ok the X server's idle counters (SYNC)")
     assert checks["D-Bus session"] == ["ok connected"]
     # a bare session bus: nobody announces locks and no tray runs; both explained
     assert checks["lock signals"][0].startswith("warn no screen saver service")

@@ -42,6 +42,19 @@ def test_old_counts_become_yes_no_flags(db_path):
                               (T0 + 25,)).fetchone() == (1, 1)
 
 
+def test_the_old_counts_leave_the_files(db_path):
+    """After the migration the counts' bytes are in neither the database nor its WAL (a count
+    chosen to be recognisable: 0x5A5A5A5A5A5A is stored as those six bytes)."""
+    marker = 0x5A5A5A5A5A5A
+    _old_database(db_path, [(T0 + i * 10, T0 + i * 10 + 3, marker, marker) for i in range(50)])
+    assert b"\x5a" * 6 in db_path.read_bytes()
+    store = Store(connect(db_path))
+    assert store.conn.execute("SELECT max(keys), max(pointer) FROM input_spans").fetchone() == (1, 1)
+    for suffix in ("", "-wal"):
+        p = db_path.with_name(db_path.name + suffix)
+        assert not p.exists() or b"\x5a" * 6 not in p.read_bytes(), suffix
+
+
 def test_a_current_database_is_left_as_it_is(db_path):
     Store(connect(db_path)).add_span(T0, T0 + 2, 1, 0)
     store = Store(connect(db_path))  # opening again applies nothing twice

@@ -1,8 +1,8 @@
 """The GNOME and KWin helpers: their files are valid, install-helper puts them where the desktop
 looks, and their D-Bus messages reach the store's sink through the real backend on a private
 session bus (a real dbus-daemon), with a stand-in for gnome-shell speaking the extension's
-exact messages. gnome-shell 43 and KWin themselves do not start on this machine (README,
-Platforms)."""
+exact messages (what a fake can provoke that a real shell will not, such as forged senders).
+The helpers inside a real KWin and GNOME Shell: test_kwin.py, test_gnome.py."""
 
 from __future__ import annotations
 
