@@ -28,6 +28,7 @@ HOST_NAME = "org.onlooker.browser"  # the native-messaging host's name (lowercas
 MAX_MESSAGE_BYTES = 8 * 1024   # a page message is ~300 bytes; nothing legitimate comes near this
 MAX_URL_CHARS = 2048
 MAX_PAGES = 512                # pages whose state is kept; the least recently heard-from go first
+MEMO_MAX = 4096                # addresses whose classification (watched? which kind?) is kept
 REORDER_WAIT_S = 0.05          # how long a page's later message waits for a missing earlier one
 CLOCK_PAST_S = 24 * 3600       # a page's time may lag the host's (a long-lived page's clock drifts)
 CLOCK_FUTURE_S = 60            # ... but never run ahead of it by more than this
@@ -123,10 +124,25 @@ class UrlRules:
     meeting_pages: tuple[tuple[str, str], ...] = MEETING_PAGES
     quiz_pages: tuple[str, ...] = ()   # the config's own (patterns); plus CANVAS_QUIZ_PAGES paths
     exam_pages: tuple[str, ...] = ()   # the config's own; plus EXAM_PAGES paths
+    # url -> (watched, kind): a page sends many messages from one address; classify it once
+    _memo: dict[str, tuple[bool, str]] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False, hash=False)
+
+    def _classify(self, url: str) -> tuple[bool, str]:
+        known = self._memo.get(url)
+        if known is None:
+            if len(self._memo) >= MEMO_MAX:
+                self._memo.clear()
+            known = self._memo[url] = (any(matches(p, url) for p in self.origins),
+                                       self._kind(url))
+        return known
 
     def kind(self, url: str) -> str:
         """What kind of page it is, for the profiles' scoping: meeting / quiz / exam / page."""
-        if self.meeting(url):
+        return self._classify(url)[1]
+
+    def _kind(self, url: str) -> str:
+        if self._meeting(url):
             return "meeting"
         path = urlsplit(url).path or "/"
         if any(re.search(rx, path) for rx in CANVAS_QUIZ_PAGES) or any(
@@ -138,9 +154,12 @@ class UrlRules:
         return "page"
 
     def watched(self, url: str) -> bool:
-        return any(matches(p, url) for p in self.origins)
+        return self._classify(url)[0]
 
     def meeting(self, url: str) -> bool:
+        return self._classify(url)[1] == "meeting"
+
+    def _meeting(self, url: str) -> bool:
         parts = urlsplit(url)
         return any(matches(p, url) and re.search(rx, parts.path or "/")
                    for p, rx in self.meeting_pages)
@@ -177,6 +196,11 @@ def clean_url(url: Any, *, keep_query: bool = False) -> str:
     credentials. ValueError when it is not an http(s) address."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
         raise ValueError("'url' must be an http(s) address of at most 2048 characters")
+    return _clean_url(url, keep_query)
+
+
+@lru_cache(maxsize=MEMO_MAX)  # a page sends many messages from one address: parse it once
+def _clean_url(url: str, keep_query: bool) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("'url' must be an http(s) address")
@@ -232,12 +256,20 @@ def _time(obj: dict, now: float) -> float:
     return ts
 
 
+def _refuse(constant: str) -> None:
+    raise ValueError(constant)  # NaN and Infinity are not JSON
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse)  # one, not one per message
+_DOC = re.compile(r"[A-Za-z0-9-]{4,40}")
+
+
 def parse(raw: bytes, now: float) -> PageMessage | Closed | Hello:
     """One message body (JSON, at most MAX_MESSAGE_BYTES) -> a typed message, or BadMessage."""
     if len(raw) > MAX_MESSAGE_BYTES:
         raise BadMessage(f"message of {len(raw)} bytes is over the {MAX_MESSAGE_BYTES}-byte cap")
     try:
-        obj = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        obj = _DECODER.decode(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadMessage("message is not JSON") from None
     return validate(obj, now)
@@ -265,7 +297,7 @@ def validate(obj: Any, now: float, *, keep_query: bool = False) -> PageMessage |
     if cause not in CAUSES:
         raise BadMessage(f"unknown page event (known: {', '.join(sorted(CAUSES))})")
     doc = obj.get("doc")
-    if not (isinstance(doc, str) and re.fullmatch(r"[A-Za-z0-9-]{4,40}", doc)):
+    if not (isinstance(doc, str) and _DOC.fullmatch(doc)):
         raise BadMessage("'doc' must be a page id of 4-40 letters, digits or dashes")
     state = obj.get("state")
     if not isinstance(state, dict) or set(state) - set(STATE_KEYS):

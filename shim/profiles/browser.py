@@ -247,7 +247,7 @@ class WebPageMachine:
 
     def __init__(self, info: LogInfo) -> None:
         self.pages = PageSpans()
-        self.activity = Activity(info)
+        self.activity = Activity(info, keep_over=IDLE_DETECTION_MIN_MS)
         self.locks = Locks()
         self.unobserved = info.unobserved_ms()
 

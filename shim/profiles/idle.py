@@ -37,10 +37,11 @@ class _IdleMachine:
 
     handles = frozenset(("input",))
     in_ms = True
+    shortest_rule = 0  # ms: no rule of this machine reads a gap of this length or shorter
 
     def __init__(self, info: LogInfo) -> None:
         self.info = info
-        self.activity = Activity(info)
+        self.activity = Activity(info, keep_over=self.shortest_rule)
         self.unobserved = info.unobserved_ms()
 
     def feed(self, e: Event) -> None:
@@ -74,6 +75,7 @@ class HubstaffMachine(_IdleMachine):
     sliver slot."""
 
     SLOT_MS = HUBSTAFF_SLOT_S * 1000
+    shortest_rule = HUBSTAFF_IDLE_PROMPT_MS
 
     def __init__(self, info: LogInfo) -> None:
         super().__init__(info)
@@ -89,16 +91,19 @@ class HubstaffMachine(_IdleMachine):
         return max(0, -(-(slot * self.SLOT_MS - self.origin) // 1000))
 
     def feed(self, e: Event) -> None:
-        super().feed(e)
+        self.activity.feed(e)
         first = max(e.t // 1000, self._next_second)
         last = -(-e.until // 1000) - 1 if e.until is not None else e.t // 1000
+        if last < first:
+            return
+        origin, size, slots = self.origin, self.SLOT_MS, self.slots
         k = first
-        while k <= last:  # count seconds slot by slot
-            slot = self.slot_of(k)
-            upto = min(last, self.first_second_of(slot + 1) - 1)
-            self.slots[slot] = self.slots.get(slot, 0) + (upto - k + 1)
+        while k <= last:  # count seconds slot by slot (slot_of / first_second_of, inlined)
+            slot = (origin + k * 1000) // size
+            upto = min(last, max(0, -(-((slot + 1) * size - origin) // 1000)) - 1)
+            slots[slot] = slots.get(slot, 0) + (upto - k + 1)
             k = upto + 1
-        self._next_second = max(self._next_second, last + 1)
+        self._next_second = last + 1
 
     def _unobserved_seconds(self, lo: int, hi: int) -> int:
         """Timer seconds in [lo, hi) that begin while nothing was recording."""
@@ -164,6 +169,8 @@ HUBSTAFF = Profile(
 
 
 class ActivTrakMachine(_IdleMachine):
+    shortest_rule = ACTIVTRAK_PASSIVE_AFTER_MS
+
     def judge(self, gaps, end: int):
         inactive_start = ACTIVTRAK_PASSIVE_AFTER_MS + ACTIVTRAK_PASSIVE_FOR_MS
         passive = [(a, min(b, a - ACTIVTRAK_PASSIVE_AFTER_MS + inactive_start))
@@ -204,6 +211,8 @@ ACTIVTRAK = Profile(
 
 
 class TimeDoctorMachine(_IdleMachine):
+    shortest_rule = TIME_DOCTOR_TIMEOUT_MS - TIME_DOCTOR_COUNTDOWN_MS
+
     def judge(self, gaps, end: int):
         countdown_at = TIME_DOCTOR_TIMEOUT_MS - TIME_DOCTOR_COUNTDOWN_MS
         flags = [flag_ms(a, min(b, a + TIME_DOCTOR_COUNTDOWN_MS),
@@ -250,6 +259,7 @@ class _PresenceMachine(_IdleMachine):
     handles = frozenset(("input", "lock", "unlock"))
 
     def __init__(self, info: LogInfo) -> None:
+        self.shortest_rule = min(self.thresholds) * 1000
         super().__init__(info)
         self.locks = Locks()
 

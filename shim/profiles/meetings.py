@@ -102,9 +102,15 @@ class MeetingHistory:
 
     def feed(self, e: Event) -> None:
         kind, t = e.event, e.t
-        if kind == "focus":
-            self._front(t, e.app)
-            self._minimized(t, e.app, False)
+        if kind == "focus":  # most events of a day: inlined _front, and _minimized's no-op case
+            app = self.front = e.app
+            if self.meeting is not None:
+                self.fronts.append((t, app))
+            changes = self.minimized.get(app)
+            # no history: never minimized, and an implied earlier minimize cannot come any
+            # more (this focus made the app's state known), so "not minimized" needs no entry
+            if changes and (changes[-1][1] or changes[-1][0] > t):
+                push(changes, t, False)
         elif kind == "minimize":
             self._minimized(t, e.app, True)
             if self.front == e.app:
