@@ -144,13 +144,17 @@ class Store:
                           (start, end, keys, pointer))
 
     def record(self, observations: list[Observation], seconds: list[InputSecond],
-               settings: dict[str, str] | None = None) -> None:
-        """One commit of the recorder: observations, input seconds and settings it notes."""
+               settings: dict[str, str] | None = None,
+               recording: tuple[int, float] | None = None) -> None:
+        """One commit of the recorder: observations, input seconds and settings it notes, and
+        (``recording``: its span's id and now) that it was running until now."""
         with self.immediate():
             self.add_events(observations)
             self.add_input(seconds)
             for key, value in (settings or {}).items():
                 self._put_setting(key, value)
+            if recording is not None:
+                self.extend_recording(*recording)
 
     def replace_import(self, source: str, observations: list[Observation],
                        spans: Iterable[tuple[int, int]]) -> None:
@@ -191,6 +195,11 @@ class Store:
             ms = round(check_moment(ts) * 1000)
             return self.conn.execute("INSERT INTO recording (start, end, source) VALUES (?, ?, ?)",
                                      (ms, ms, source)).lastrowid
+
+    def drop_recording(self, rid: int) -> None:
+        """A recorder that never started observing leaves no span."""
+        with self.immediate():
+            self.conn.execute("DELETE FROM recording WHERE id = ?", (rid,))
 
     def extend_recording(self, rid: int, ts: float) -> None:
         """The recorder ``rid`` was running until ``ts`` (within the caller's transaction)."""

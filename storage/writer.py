@@ -29,6 +29,11 @@ SECOND_GRACE_S = 0.05
 BATCH_S = 0.25
 
 
+# A recorder that saw nothing still says, this often, that it was running: time after its last
+# word is "not recorded" if it dies. Long enough that a recorder at rest stays asleep.
+HEARTBEAT_S = 300.0
+
+
 def input_wait_s(now: float) -> float:
     """How long input waits for its second to end before it is committed."""
     return 1.0 - (now % 1.0) + SECOND_GRACE_S
@@ -55,6 +60,7 @@ class Writer:
         self._give_up_at = float("inf")
         self._soon_by: float | None = None  # monotonic deadline of the oldest put_soon waiting
         self.last_error: BaseException | None = None
+        self.recording_id: int | None = None  # the recorder's span (Store.open_recording)
 
     def drain_from(self, drain_input: Callable[[], list[InputSecond]],
                    busy: Callable[[], bool] | None = None) -> None:
@@ -99,7 +105,8 @@ class Writer:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            if not self._wake.wait(HEARTBEAT_S if self.recording_id is not None else None):
+                self._urgent.set()  # a heartbeat: extend the recording span, nothing to gather
             stopping = self._stop.is_set()  # read before flushing: stop() may come mid-flush
             if not stopping and not self._urgent.is_set():
                 # input only: let its second end, unless a desktop change or stop() comes first;
@@ -139,8 +146,12 @@ class Writer:
                 self._on_resume()
                 with self._lock:
                     batch, self._pending = batch + self._pending, []
-            if batch or inputs or settings:
-                self.store.record(batch, inputs, settings)
+            beat = self.recording_id is not None
+            if batch or inputs or settings or beat:
+                # running until now, or until the latest moment written (a replay stamps ahead)
+                until = max([time.time(), *(o.ts for o in batch), *(s.second + 1 for s in inputs)])
+                self.store.record(batch, inputs, settings,
+                                  recording=(self.recording_id, until) if beat else None)
             self.last_error = None
             return True
         except (StorageError, OSError, Exception) as exc:  # keep the batch; retry next time

@@ -112,11 +112,15 @@ class Recorder:
                 self.writer.put, counter, classifier=self.config.classifier,
                 keep_titles=self.config.keep_titles, title_deny=self.config.title_deny,
                 on_exit=self._backend_ended, env=self.env, **self.backend_options)
+            # the span of time this recorder observes; opened before the writer thread shares
+            # the connection, extended by every commit and heartbeat, dropped if start fails
+            self.writer.recording_id = store.open_recording(time.time())
             self.writer.start()
             try:
                 self.backend.start()
             except BaseException:
                 self.writer.stop()
+                store.drop_recording(self.writer.recording_id)
                 raise
             log.info("recording into %s with the %s backend (observes %s)", self.db_path,
                      self.backend.name, ", ".join(sorted(self.backend.capabilities)))

@@ -240,8 +240,6 @@ def _state_key(e: Event):
     kind = e.event
     if kind in ("lock", "unlock"):
         return "lock"
-    if kind in ("focus", "minimize", "restore"):
-        return ("minimized", e.app)
     if kind in ("share_start", "share_end"):
         return "share"
     if kind == "tab":
@@ -271,6 +269,7 @@ class Normaliser:
 
     def __init__(self) -> None:
         self.known: set = set()
+        self.apps: set = set()  # apps whose minimized state is known (the commonest key)
         self.share_scope = 0  # sharing is unknown from each meeting's start
 
     def feed(self, e: Event) -> list[Event]:
@@ -281,8 +280,16 @@ class Normaliser:
     def implied(self, e: Event) -> Event | None:
         """The earlier state ``e`` (in ms) implies, to be fed before it, or None."""
         kind = e.event
+        if kind == "focus" or kind == "minimize":
+            self.apps.add(e.app)
+            return None
         if kind == "input" or kind == "end":
             return None
+        if kind == "restore":
+            if e.app in self.apps:
+                return None
+            self.apps.add(e.app)
+            return Event(0, "minimize", e.app)
         if kind == "meeting_start":
             self.share_scope = e.t
             return None
@@ -296,8 +303,6 @@ class Normaliser:
         self.known.add(key)
         if kind == "unlock":
             return Event(0, "lock")
-        if kind == "restore":
-            return Event(0, "minimize", e.app)
         if kind == "share_end":
             return Event(self.share_scope, "share_start")
         if kind == "tab" and e.state == "visible":

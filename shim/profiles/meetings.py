@@ -70,6 +70,8 @@ class MeetingHistory:
     """Each state a meeting rule reads, kept as its own history of changes (ms): which meeting
     runs, which window is in front (only while a meeting runs), the lock, each app's
     minimized state, whether someone shares. An implied earlier state lands in its place.
+    Only changes are kept: while a meeting runs, a focus change is kept only when it changes
+    whether the meeting app is in front, so a year of app switching is not held to the end.
 
     ``segments(end)`` cuts the meetings into maximal stretches of one state: (session, a, b,
     focus, sharing), focus True/False/None (unknown)/GAP, sharing True/False/None (unknown).
@@ -86,6 +88,7 @@ class MeetingHistory:
         self.meeting: str | None = None
         self.meetings: list[tuple[int, str | None]] = []
         self.fronts: list[tuple[int, str | None]] = []
+        self._in_front: bool | str = UNKNOWN  # the last kept front: the meeting app or not
         self.locks: list[tuple[int, bool]] = []
         self.minimized: dict[str, list[tuple[int, bool]]] = {}
         self.shares: list[tuple[int, bool | None]] = []
@@ -93,7 +96,10 @@ class MeetingHistory:
     def _front(self, t: int, app: str | None) -> None:
         self.front = app
         if self.meeting is not None:  # outside meetings only the latest matters
-            self.fronts.append((t, app))
+            in_front = app == self.meeting  # (never UNKNOWN: that is only the first state)
+            if in_front is not self._in_front:
+                self._in_front = in_front
+                self.fronts.append((t, app))
 
     def _minimized(self, t: int, app: str, value: bool) -> None:
         changes = self.minimized.setdefault(app, [])
@@ -102,9 +108,10 @@ class MeetingHistory:
 
     def feed(self, e: Event) -> None:
         kind, t = e.event, e.t
-        if kind == "focus":  # most events of a day: inlined _front, and _minimized's no-op case
+        if kind == "focus":  # most events of a day: _front inlined, and _minimized's no-op case
             app = self.front = e.app
-            if self.meeting is not None:
+            if self.meeting is not None and (app == self.meeting) is not self._in_front:
+                self._in_front = app == self.meeting
                 self.fronts.append((t, app))
             changes = self.minimized.get(app)
             # no history: never minimized, and an implied earlier minimize cannot come any
@@ -124,6 +131,7 @@ class MeetingHistory:
             self.meeting = e.app
             self.meetings.append((t, e.app))
             self.fronts.append((t, self.front))
+            self._in_front = UNKNOWN if self.front == UNKNOWN else self.front == e.app
         elif kind == "meeting_end":
             self.meeting = None
             self.meetings.append((t, None))

@@ -73,3 +73,57 @@ def test_data_from_before_recording_spans_counts_from_first_to_last_record(db_pa
     store.record([Observation(NINE, "focus", app="zoom"), Observation(NINE + 600, "focus", app="x")], [])
     out = _report(db_path)
     assert out["log"]["duration_s"] == 600 and out["log"]["not_recorded"] == []
+
+
+def test_a_recorder_run_leaves_the_span_it_observed(tmp_path):
+    """A real recorder (the fake backend replaying a log) records its own span: from its start
+    to its last commit, covering everything it stored; the time between two runs is a gap."""
+    import os
+    import time
+
+    from onlooker.ui.config import Config
+    from onlooker.ui.watch import watch
+    from tests.ui.test_watch_fake import SCENARIO, write_log
+
+    db = tmp_path / "w.db"
+    log = write_log(tmp_path / "s.jsonl", SCENARIO)
+    env = {**os.environ, "ONLOOKER_BACKEND": "fake", "ONLOOKER_FAKE_LOG": str(log),
+           "ONLOOKER_FAKE_SPEED": "40"}
+    before = time.time()
+    for _ in range(2):
+        assert watch(db, Config(), env=env, echo=lambda *a, **k: None) == 0
+    store = Store(connect(db, readonly=True))
+    spans = store.conn.execute("SELECT start, end, source FROM recording ORDER BY start").fetchall()
+    assert [s[2] for s in spans] == ["recorder", "recorder"]
+    first, last = store.conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+    assert spans[0][0] >= before * 1000 - 1 and spans[0][0] <= first
+    assert spans[-1][1] >= last  # the last commit extended the span over what it wrote
+    gaps = store.unobserved(spans[0][0] / 1000, spans[-1][1] / 1000)
+    assert gaps == [(spans[0][1] / 1000, spans[1][0] / 1000)] or spans[0][1] >= spans[1][0]
+
+
+def test_a_quiet_recorder_still_says_it_was_running(tmp_path, monkeypatch):
+    """With nothing to write, the writer's heartbeat extends the recording span (so a recorder
+    that dies after a quiet hour is known to have run until its last heartbeat)."""
+    import time
+
+    from onlooker.storage import writer as writer_mod
+    from onlooker.storage.writer import Writer
+
+    monkeypatch.setattr(writer_mod, "HEARTBEAT_S", 0.2)
+    store = Store(connect(tmp_path / "h.db"))
+    w = Writer(store)
+    w.recording_id = store.open_recording(time.time())
+    w.start()
+    try:
+        reader = Store(connect(tmp_path / "h.db", readonly=True))
+        start_ms = reader.conn.execute("SELECT start FROM recording").fetchone()[0]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            end_ms = reader.conn.execute("SELECT end FROM recording").fetchone()[0]
+            if end_ms >= start_ms + 500:
+                break
+            time.sleep(0.05)
+        assert end_ms >= start_ms + 500
+    finally:
+        w.stop()
