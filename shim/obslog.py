@@ -43,8 +43,12 @@ def parse_time(text: str) -> float:
         raise ValueError("a time must be an ISO-8601 string")
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        if value.tzinfo is None:
-            raise ValueError(f"time {text!r} has no zone (add Z or +HH:MM)")
+    except ValueError:  # Python's own wording ("offset must be a timedelta ...") helps nobody
+        raise ValueError(f"time {text!r} is not an ISO-8601 time (e.g. "
+                         "2026-11-28T09:00:00+01:00)") from None
+    if value.tzinfo is None:
+        raise ValueError(f"time {text!r} has no zone (add Z or +HH:MM)")
+    try:
         return check_moment(value.timestamp(), f"time {text!r}")
     except OverflowError:
         raise InvalidTime(f"time {text!r} is outside {VALID_RANGE_TEXT}") from None

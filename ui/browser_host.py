@@ -67,7 +67,10 @@ class Frames:
         self.stream, self.cap = stream, cap
 
     def _exactly(self, n: int) -> bytes | None:
-        buf = bytearray()
+        first = self.stream.read(n)  # a buffered stream returns all n unless the input ends
+        if len(first) == n:
+            return first
+        buf = bytearray(first)
         while len(buf) < n:
             chunk = self.stream.read(n - len(buf))
             if not chunk:
@@ -146,7 +149,8 @@ class Host:
             out = self.pages.feed(msg, now)
         self.accepted += 1
         self.last_message = now
-        log.debug("message %s -> %s", getattr(msg, "cause", "closed"), [o.kind for o in out])
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("message %s -> %s", getattr(msg, "cause", "closed"), [o.kind for o in out])
         for o in out:
             self.put(o)
         return None
@@ -183,11 +187,14 @@ class _Status:
     def __init__(self, path: Path, browser: str):
         self.path, self.browser, self.started = path, browser, time.time()
         self._written = 0.0
+        self._heard = False
 
     def write(self, host: Host, *, force: bool = False, running: bool = True) -> None:
         now = time.monotonic()
-        if not force and now - self._written < STATUS_EVERY_S:
+        first = host.last_message is not None and not self._heard  # "connected, last: never" no more
+        if not force and not first and now - self._written < STATUS_EVERY_S:
             return
+        self._heard = host.last_message is not None
         self._written = now
         data = {"pid": os.getpid() if running else None, "browser": host.browser,
                 "started": self.started, "last_message": host.last_message,

@@ -18,7 +18,7 @@ from onlooker.storage.errors import StorageError
 
 from . import config as configmod
 from . import timeparse
-from .render import table
+from .render import printable, table
 
 EXAMPLES_PACKAGE = "onlooker.shim.examples"
 
@@ -228,7 +228,7 @@ def status(ctx: click.Context) -> None:
         click.echo(("input: " if pid else "input (last recording): ") + source)
     apps = service.recent_apps()
     if apps:  # the names 'meeting start --app' expects
-        click.echo("apps seen in the last day: " + ", ".join(apps))
+        click.echo(printable("apps seen in the last day: " + ", ".join(apps)))
 
 
 def _input_source(noted: str | None) -> str | None:
@@ -254,6 +254,8 @@ def pause(ctx: click.Context, for_: str | None) -> None:
     """
     try:
         seconds = timeparse.duration(for_) if for_ else None
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"{for_!r} is no time at all; give how long, e.g. 30m")
     except ValueError as exc:
         raise Failure(f"--for: {exc}", 2) from None
     until = _service(ctx).pause(seconds)
@@ -307,10 +309,10 @@ def meeting_start(ctx: click.Context, app: str, sharing: bool, at: float | None)
     if app.lower() in known:
         app = known[app.lower()]  # the spelling focus events use, so the rules can match it
     elif seen:
-        click.echo(f"onlooker: note: no window of {app!r} was recorded in the last day; recorded "
-                   f"apps: {', '.join(seen[:12])}", err=True)
+        click.echo(printable(f"onlooker: note: no window of {app!r} was recorded in the last "
+                             f"day; recorded apps: {', '.join(seen[:12])}"), err=True)
     service.meeting_start(app, sharing=sharing, at=at)
-    click.echo(f"meeting in {app} started" + (" with screen sharing" if sharing else ""))
+    click.echo(printable(f"meeting in {app} started" + (" with screen sharing" if sharing else "")))
 
 
 @meeting.command("stop")
@@ -588,7 +590,8 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
     except PdfUnavailable as exc:
         raise Failure(str(exc), 2) from None
     if output is None:
-        sys.stdout.write(data.decode())
+        text = data.decode()
+        sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
         return
     target = Path(out.file_name(diary, fmt) if output == "-pdf-" else output)
     try:

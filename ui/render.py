@@ -8,6 +8,16 @@ from onlooker.shim.profiles import PROFILES, Metric, duration_text
 from onlooker.shim.replay import Replay
 
 
+# Control characters (C0, DEL, C1) in recorded text would reach the terminal as escape
+# sequences: an app named "\x1b]52;c;..." could write the clipboard. Shown as \xNN instead.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)] if c != 0x0a}
+
+
+def printable(text: str) -> str:
+    """Text safe to print to a terminal: every control character but newline made visible."""
+    return str(text).translate(_CONTROL)
+
+
 def clock(at: float, start: float | None) -> str:
     """Wall-clock local time when the log's start is known, else +h:mm:ss from the start."""
     if start is not None:
@@ -70,4 +80,4 @@ def table(replay: Replay, *, limit: int = 12) -> str:
             figures = figures.replace(", all meetings together", "")  # this one meeting's
             lines.append(f"  meeting {s['session']} {clock(s['start'], start)}–"
                          f"{clock(s['end'], start)} ({s['app']}): {figures}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

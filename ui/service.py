@@ -123,7 +123,7 @@ class Service:
 
     def pause(self, seconds: float | None = None) -> float:
         """Stop recording (for ``seconds``, or until resumed); returns when it resumes."""
-        until = self.clock() + seconds if seconds else math.inf
+        until = math.inf if seconds is None else self.clock() + seconds
         self.store.set_paused(until)
         nudge_recorder(self.db_path)
         return until

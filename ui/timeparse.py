@@ -75,6 +75,6 @@ def day_range(text: str) -> tuple[float, float]:
             day = date.fromisoformat(t)
         except ValueError:
             raise ValueError(f"{text!r} is not a date (try 2026-11-28, today, yesterday)") from None
-    if not date(1970, 1, 2) <= day < date(2100, 1, 1):
-        raise InvalidTime(f"{text!r} is outside {VALID_RANGE_TEXT}")
+    if not date(1970, 1, 2) <= day < date(2100, 1, 1):  # a whole local day inside the range
+        raise InvalidTime(f"{text!r} is not a day Onlooker can show (1970-01-02 to 2099-12-31)")
     return day_start(day), day_start(day + timedelta(days=1))

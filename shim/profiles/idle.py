@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..model import Event
-from ._base import (Activity, LogInfo, Locks, Metric, Presentation, Profile, absent, beyond,
+from ._base import (Activity, Flag, LogInfo, Locks, Metric, Presentation, Profile, absent, beyond,
                     flag_ms, ms_text, pct, secs, subtract, total, union)
 
 # Thresholds in milliseconds, the log's resolution; each is crossed only by *more* than it
@@ -65,6 +67,12 @@ def _clock(local_second: int) -> str:
     return f"{h:02d}:{rest // 60:02d}"
 
 
+@cache
+def _slot_label(slot_of_day: int) -> str:
+    """'09:00-09:10': a year has 50,000 slots but a day only 144 labels."""
+    return f"{_clock(slot_of_day * HUBSTAFF_SLOT_S)}-{_clock((slot_of_day + 1) * HUBSTAFF_SLOT_S)}"
+
+
 class HubstaffMachine(_IdleMachine):
     """Active seconds per 10-minute slot; a second is active if it had any input.
 
@@ -115,19 +123,29 @@ class HubstaffMachine(_IdleMachine):
         flags = []
         tracked = active = slots = 0
         slot = self.slot_of(0)
-        while seconds and self.first_second_of(slot) < seconds:
-            lo, hi = self.first_second_of(slot), min(self.first_second_of(slot + 1), seconds)
-            span = hi - lo - self._unobserved_seconds(lo, hi)  # partial slots at the edges
-            n = min(self.slots.get(slot, 0), span)
+        lo = self.first_second_of(slot)
+        per_day = 86400 // HUBSTAFF_SLOT_S
+        # Input in second ``seconds`` itself (a log ending at 997.25 s: second 997) was counted,
+        # but only seconds 0-996 are tracked; wherever the grid falls, it does not count.
+        cut = self.slot_of(seconds) if self._next_second > seconds else None
+        while seconds and lo < seconds:  # a year has 50,000 slots: nothing twice per slot
+            upto = self.first_second_of(slot + 1)
+            hi = min(upto, seconds)
+            span = hi - lo  # partial slots at the edges
+            if self.unobserved:
+                span -= self._unobserved_seconds(lo, hi)
             if span > 0:
+                n = min(self.slots.get(slot, 0) - (slot == cut), span)
                 slots += 1
                 tracked += span
                 active += n
-                label = f"{_clock(slot * HUBSTAFF_SLOT_S)}-{_clock((slot + 1) * HUBSTAFF_SLOT_S)}"
-                flags.append(flag_ms(lo * 1000, min(hi * 1000, end), f"Activity {pct(n, span):g} % "
-                                     f"in this 10-minute slot, {label} ({n} of {span} s had input).",
-                                     kind="slot", slot=label, active_s=n, tracked_s=span,
-                                     activity_pct=pct(n, span)))
+                label = _slot_label(slot % per_day)
+                share = pct(n, span)
+                flags.append(Flag(float(lo), min(hi * 1000, end) / 1000, f"Activity {share:g} % in this "
+                                  f"10-minute slot, {label} ({n} of {span} s had input).", "slot",
+                                  {"slot": label, "active_s": n, "tracked_s": span,
+                                   "activity_pct": share}))
+            lo = upto
             slot += 1
         prompts = beyond(gaps, HUBSTAFF_IDLE_PROMPT_MS)
         for a, b in prompts:

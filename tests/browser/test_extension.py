@@ -37,6 +37,8 @@ def test_tab_switches_and_full_screen_store_the_right_rows_in_order(chromium_wit
     got = wait_rows(_db(user), lambda r: any(x["kind"] == "fullscreen_exit" for x in r))
     quiz_url = pages.url("/courses/1/quizzes/2/take")
     seq = [(r["kind"], r.get("state")) for r in got if r.get("url") == quiz_url]
+    if seq[:1] == [("page_focus", None)]:
+        seq = seq[1:]  # the page loaded before its window had focus and then got it (busy machine)
     # within one switch the page's focus and visibility events come in either order
     assert len(seq) == 6 and set(seq[:2]) == {("page_blur", None), ("tab", "hidden")}, seq
     assert set(seq[2:4]) == {("page_focus", None), ("tab", "visible")}, seq   # switched back

@@ -124,3 +124,35 @@ def test_messages_out_of_order_are_put_back_in_sequence(tmp_path):
     assert host.close() == 0
     got = rows(host.db)
     assert [(r["kind"], r.get("state")) for r in got] == [("tab", "hidden"), ("tab", "visible")]
+
+
+def test_page_events_share_commits_yet_are_durable_within_a_quarter_second(tmp_path):
+    """At 100 page events a second the host must not commit (and fsync) each one: they go in
+    batches of at most Writer's BATCH_S, readable by another connection by then; stop flushes."""
+    import sqlite3
+    import time
+
+    from onlooker.shim.model import BROWSER, Observation
+    from onlooker.storage.db import connect
+    from onlooker.storage.store import Store
+    from onlooker.storage.writer import BATCH_S, Writer
+
+    store = Store(connect(tmp_path / "o.db"))
+    commits = []
+    record = store.record
+    store.record = lambda *a, **k: (commits.append(1), record(*a, **k))[1]  # count, then write
+    w = Writer(store).start()
+    t0 = time.monotonic()
+    for i in range(50):
+        w.put_soon(Observation(ts=time.time(), kind="page_blur", app="firefox", window="tab:1",
+                               category=BROWSER, data={"url": "https://meet.google.com/x"}))
+        time.sleep(0.005)
+    reader = sqlite3.connect(tmp_path / "o.db")
+    while reader.execute("SELECT count(*) FROM events").fetchone()[0] < 50:
+        assert time.monotonic() - t0 < 0.25 + BATCH_S + 1.0, "page events were not committed"
+        time.sleep(0.01)
+    assert len(commits) <= 4, len(commits)   # ~0.3 s of events: a couple of batches, not 50
+    w.put_soon(Observation(ts=time.time(), kind="page_focus", app="firefox", window="tab:1",
+                           category=BROWSER, data={"url": "https://meet.google.com/x"}))
+    w.stop()
+    assert reader.execute("SELECT count(*) FROM events").fetchone()[0] == 51

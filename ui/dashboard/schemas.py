@@ -153,6 +153,19 @@ def _probe_rule(body: dict) -> str | None:
     return None
 
 
+def _meeting_rule(body: dict) -> str | None:
+    # compiled as the recorder will run them (RE2, linear time): refused here, not at matching
+    from onlooker.shim.classify import BadRulePattern, compile_pattern
+
+    for key in ("app", "title"):
+        if body.get(key):
+            try:
+                compile_pattern(body[key])
+            except BadRulePattern as exc:
+                return f"'{key}': {exc}"
+    return None
+
+
 SCHEMAS: dict[str, Obj] = {
     "/api/pause": Obj({"minutes": Number(1, 24 * 60, nullable=True)}),
     "/api/resume": Obj({}),
@@ -163,7 +176,8 @@ SCHEMAS: dict[str, Obj] = {
         "notify": Bool(),
         "keep_titles": Bool(),
         "add_rule": Obj({"name": Text(100, nullable=True), "app": Text(200),
-                         "title": Text(200, nullable=True)}, required=frozenset({"app"})),
+                         "title": Text(200, nullable=True)}, required=frozenset({"app"}),
+                        rule=_meeting_rule),
     }),
     "/api/scenario": Obj({"name": Text(100)}, required=frozenset({"name"})),
     # the probe page's own observations (recorded only when 'onlooker probe --record' runs)

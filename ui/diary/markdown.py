@@ -8,8 +8,18 @@ from . import text, words
 from .zone import Names
 
 
+# Recorded text (app names, addresses, log titles) is data, never markup: a name such as
+# "<img src=x onerror=...>" must stay text when the Markdown is rendered to HTML.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_[]|"} | {
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "})
+
+
+def _esc(s: str) -> str:
+    return str(s).translate(_MARKUP)
+
+
 def _cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    return _esc(s)
 
 
 def render(diary: dict[str, Any]) -> str:
@@ -17,14 +27,14 @@ def render(diary: dict[str, Any]) -> str:
     notes = {p["id"]: p for p in diary["profiles"]}
     out = [f"# Privacy diary: {text.period_name(diary)}", ""]
     if diary["period"]["title"]:
-        out += [f"*{diary['period']['title']}*", ""]
+        out += [f"*{_esc(diary['period']['title'])}*", ""]
     out += [f"{text.zone_sentence(diary)} {text.source_sentence(diary)}", "", "## At a glance", ""]
-    out += [f"- {s}" for s in diary["first_page"]] + [""]
+    out += [f"- {_esc(s)}" for s in diary["first_page"]] + [""]
     for day in diary["days"]:
         out += _day(day, names, notes)
     out += _summary(diary, notes)
     out += ["## What Onlooker stored", ""]
-    out += [f"- {k}: {v}" for k, v in text.stored_rows(diary["stored"], names)] + [""]
+    out += [f"- {_esc(k)}: {_esc(v)}" for k, v in text.stored_rows(diary["stored"], names)] + [""]
     out += ["## Sources and assumptions", ""]
     for p in diary["profiles"]:
         out.append(f"[^{p['id']}]: **{p['name']}**, seen by the {p['seen_by']}. "
