@@ -50,7 +50,10 @@ def _moment(text: str, now: datetime | None = None) -> float:
                              f"{MAX_SPAN_S // 86400} days (try -2h, or a date)") from None
     if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
         parts = [int(x) for x in t.split(":")]
-        return datetime.combine(now.date(), dtime(*parts)).astimezone().timestamp()
+        try:
+            return datetime.combine(now.date(), dtime(*parts)).astimezone().timestamp()
+        except ValueError:  # 25:00, 09:61
+            raise ValueError(f"{text!r} is not a time of day (try 09:30)") from None
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

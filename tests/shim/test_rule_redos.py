@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from onlooker.shim.classify import MAX_TITLE_CHARS, Classifier, rules_from_config
-from onlooker.shim.model import MEETING, OTHER
+from onlooker.shim.model import MEETING
 from onlooker.ui.dashboard.schemas import BadBody, body_for
 
 
@@ -22,7 +22,7 @@ def _classify_within(classifier, app, title, seconds=5.0):
 
 
 @pytest.mark.parametrize("field", ["app", "title"])
-@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\w+\s?)+ - Jitsi", r"(a|aa)+$", r"(.*a){25}"])
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\w+\s?)+ - Jitsi", r"(a|aa)+$", r"(.*a){25}x"])
 def test_catastrophic_patterns_meet_hostile_text_and_answer_at_once(field, pattern):
     entry = {"name": "x", "app": pattern if field == "app" else "chromium"}
     if field == "title":
@@ -30,7 +30,7 @@ def test_catastrophic_patterns_meet_hostile_text_and_answer_at_once(field, patte
     classifier = Classifier(rules_from_config([entry], keep_defaults=False))
     hostile = "a" * 30 + "!"
     app, title = (hostile, "") if field == "app" else ("chromium", hostile)
-    assert _classify_within(classifier, app, title) == OTHER
+    assert _classify_within(classifier, app, title) != MEETING
     long = "a " * 50_000 + "!"   # whatever it says, it says it at once
     _classify_within(classifier, *((long, "") if field == "app" else ("chromium", long)))
     # and the rule still works on what it was written for
@@ -43,7 +43,7 @@ def test_only_the_start_of_a_long_title_is_matched():
     classifier = Classifier(rules_from_config([{"app": "chromium", "title": "jitsi"}],
                                               keep_defaults=False))
     assert classifier.classify("chromium", "x" * (MAX_TITLE_CHARS - 5) + "jitsi") == MEETING
-    assert classifier.classify("chromium", "x" * MAX_TITLE_CHARS + "jitsi") == OTHER
+    assert classifier.classify("chromium", "x" * MAX_TITLE_CHARS + "jitsi") != MEETING
 
 
 @pytest.mark.parametrize("pattern", [r"(a)\1", r"zoom(?=x)", r"(?<!x)teams", "zoom("])
