@@ -32,6 +32,11 @@ MEMO_MAX = 4096                # addresses whose classification (watched? which 
 REORDER_WAIT_S = 0.05          # how long a page's later message waits for a missing earlier one
 CLOCK_PAST_S = 24 * 3600       # a page's time may lag the host's (a long-lived page's clock drifts)
 CLOCK_FUTURE_S = 60            # ... but never run ahead of it by more than this
+# Bounds on the state changes one tab can have stored (red team F3): a person switching tabs,
+# windows and moving the pointer in and out makes a few a second at most and a few hundred a day.
+TAB_PER_SECOND = 20
+TAB_PER_DAY = 5_000            # per UTC day; at most ~2.5 KB a row, so ~12 MB a tab a day at worst
+ALL_PER_DAY = 50_000           # every tab together, per UTC day
 
 CAUSES = frozenset(("load", "visibilitychange", "blur", "focus", "fullscreenchange",
                     "mouseleave", "mouseenter", "pagehide"))
@@ -192,22 +197,40 @@ def rules_from_config(table: Any) -> UrlRules:
 
 
 def clean_url(url: Any, *, keep_query: bool = False) -> str:
-    """Origin and path only (the query too when the user opted in); never the fragment or
-    credentials. ValueError when it is not an http(s) address."""
+    """Origin and path only (the query too when the user opted in); never the fragment,
+    credentials or ``;parameters``. ValueError (a fixed text, never the URL's) when it is not an
+    http(s) address as a browser would read it."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
         raise ValueError("'url' must be an http(s) address of at most 2048 characters")
     return _clean_url(url, keep_query)
 
 
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # C0 controls, space, DEL: never in a browser's location
+
+
 @lru_cache(maxsize=MEMO_MAX)  # a page sends many messages from one address: parse it once
 def _clean_url(url: str, keep_query: bool) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    # Read as a browser reads it (WHATWG URL), not as urlsplit does: in http(s) addresses a
+    # backslash is a path separator, so "https://evil.example\@meet.google.com/" is evil.example.
+    # Userinfo is refused outright (no page address the extension sends has any), and so are
+    # control characters (the extension sends location's percent-encoded form).
+    if _CONTROL.search(url):
+        raise ValueError("'url' must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url.replace("\\", "/"))
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        raise ValueError("'url' has a bad host or port") from None  # fixed text: not the page's
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ValueError("'url' must be an http(s) address")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    if "@" in parts.netloc:
+        raise ValueError("'url' must not carry a user name or password")
+    host = hostname if ":" not in hostname else f"[{hostname}]"
+    netloc = host + (f":{port}" if port else "")
+    # ";jsessionid=..." and other path parameters are session state, not the page: dropped
+    path = "/".join(seg.split(";", 1)[0] for seg in (parts.path or "/").split("/"))
     query = f"?{parts.query}" if keep_query and parts.query else ""
-    return f"{parts.scheme}://{netloc}{parts.path or '/'}{query}"
+    return f"{parts.scheme}://{netloc}{path or '/'}{query}"
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -317,6 +340,54 @@ def validate(obj: Any, now: float, *, keep_query: bool = False) -> PageMessage |
                        url=url, state=snap)
 
 
+# --- bounds ---------------------------------------------------------------------------------
+
+class Budget:
+    """Per-tab (per second and per day) and overall (per day) bounds on the state changes that are
+    stored. ``charge`` says None when a message may pass, else the bound it is over; ``first`` is
+    true the first time that bound refuses that tab that day, so the caller logs it once."""
+
+    def __init__(self, per_second: int = TAB_PER_SECOND, per_day: int = TAB_PER_DAY,
+                 all_per_day: int = ALL_PER_DAY) -> None:
+        self.per_second, self.per_day, self.all_per_day = per_second, per_day, all_per_day
+        self._tabs: dict[int, list[int]] = {}   # tab -> [second, in that second, today]
+        self._day, self._all = -1, 0
+        self._said: set[tuple[int | None, str, int]] = set()  # bounds already logged
+
+    def charge(self, tab: int, now: float) -> tuple[str | None, bool]:
+        second, day = int(now), int(now // 86400)
+        if day != self._day:
+            self._day, self._all, self._tabs, self._said = day, 0, {}, set()
+        c = self._tabs.get(tab)
+        if c is None:
+            if len(self._tabs) >= 4 * MAX_PAGES:  # tabs long closed: forget their counts
+                self._tabs.clear()
+            c = self._tabs[tab] = [second, 0, 0]
+        if c[0] != second:
+            c[0], c[1] = second, 0
+        if self._all >= self.all_per_day:
+            return self._over((None, "day", day), f"all tabs together are over "
+                              f"{self.all_per_day} state changes today")
+        if c[2] >= self.per_day:
+            return self._over((tab, "day", day), f"tab {tab} is over {self.per_day} state "
+                              "changes today")
+        if c[1] >= self.per_second:
+            return self._over((tab, "second", day), f"tab {tab} is over "
+                              f"{self.per_second} state changes in one second")
+        c[1] += 1
+        c[2] += 1
+        self._all += 1
+        return None, False
+
+    def _over(self, key: tuple[int | None, str, int], why: str) -> tuple[str, bool]:
+        first = key not in self._said
+        if first:
+            if len(self._said) > 4 * MAX_PAGES:
+                self._said.clear()
+            self._said.add(key)
+        return why, first
+
+
 # --- rebuilding state -------------------------------------------------------------------------
 
 _CHANGES = {  # state key -> (observation when it became true, when it became false)
@@ -349,6 +420,13 @@ class Pages:
         self.browser = browser
         self.pages: OrderedDict[str, _Page] = OrderedDict()
         self.dropped = 0
+
+    def repeats(self, msg: PageMessage) -> bool:
+        """Is this the next message of a known page, saying exactly what the last one said? Such a
+        message changes nothing: it is taken (its number) without being charged or stored."""
+        page = self.pages.get(msg.doc)
+        return (page is not None and not page.ended and msg.seq == page.seq + 1
+                and msg.cause != "pagehide" and msg.url == page.url and msg.state == page.state)
 
     def feed(self, msg: PageMessage, now: float) -> list[Observation]:
         if not self.rules.watched(msg.url):

@@ -145,7 +145,8 @@ class LogReader:
         A year's log is a million lines, so the usual line (a known event at plain numbers of
         seconds, only known fields, none of them odd) is taken right here, its state in locals;
         any other line goes through ``parse_line``, whose checks name the problem."""
-        loads, known, required_of, isfin = orjson.loads, KNOWN_KEYS.issuperset, REQUIRED_FIELDS.get, _isfinite
+        loads, known, isfin = orjson.loads, KNOWN_KEYS.issuperset, _isfinite
+        required_of = REQUIRED_FIELDS.get
         in_ms, lo, hi, previous = self.in_ms, self._lo, self._hi, self._previous
         for number, text in enumerate(lines, start=1):
             try:
@@ -157,9 +158,12 @@ class LogReader:
                 name, t, until = obj.get("event"), obj.get("at"), obj.get("until")
                 required = required_of(name) if type(name) is str else None
                 app, url, state = obj.get("app"), obj.get("url"), obj.get("state")
+                keys, pointer = obj.get("keys"), obj.get("pointer")
                 if (required is not None and (type(t) is float and isfin(t) or type(t) is int)
                         and (until is None or (type(until) is float and isfin(until)
                                                or type(until) is int) and until >= t)
+                        and (keys is None or type(keys) is int and keys >= 0)
+                        and (pointer is None or type(pointer) is int and pointer >= 0)
                         and all(type(v) is str and v for v in map(obj.get, required))
                         and (state in TAB_STATES if name == "tab" else True)
                         and "title" not in obj and "ts" not in obj):
@@ -171,12 +175,10 @@ class LogReader:
                     origin = self._origin
                     if hi - lo <= MAX_SPAN_S and (origin is None or (
                             origin + t >= EARLIEST and origin + end <= LATEST)):
-                        keys, pointer = obj.get("keys"), obj.get("pointer")
-                        if keys is not None:
-                            keys = (1 if keys else 0) if type(keys) is int and keys >= 0 else _flag(keys, "keys")
+                        if keys is not None:  # yes or no, never a count (see _flag)
+                            keys = 1 if keys else 0
                         if pointer is not None:
-                            pointer = ((1 if pointer else 0) if type(pointer) is int and pointer >= 0
-                                       else _flag(pointer, "pointer"))
+                            pointer = 1 if pointer else 0
                         if t < previous:
                             self.ordered = False
                             if in_order:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
 from .model import Event, LogHeader
-from .obslog import LogReader, format_time, header_of, iter_events, read_lines
+from .obslog import LogReader, OutOfOrder, format_time, header_of, iter_events, read_lines
 from .profiles import PROFILES, LogInfo, Result
 from .profiles._base import Normaliser, make_machine, to_ms
 
@@ -50,10 +51,10 @@ class _Run:
 
     def __init__(self, ids: list[str], info: LogInfo) -> None:
         self.machines = [(PROFILES[i], make_machine(PROFILES[i], info)) for i in ids]
-        self.by_event: dict[str, tuple] = {}
+        self.by_event: dict[str, tuple] = {}  # event name -> the machines' bound feed methods
         for _, m in self.machines:
             for name in m.handles:
-                self.by_event[name] = (*self.by_event.get(name, ()), m)
+                self.by_event[name] = (*self.by_event.get(name, ()), m.feed)
         self.norm = Normaliser()
         self.end = 0.0  # the latest moment an event speaks about (an 'end' event's included)
 
@@ -62,17 +63,19 @@ class _Run:
         last = e.t if e.until is None else e.until
         if last > self.end:
             self.end = last
-        self.feed_ms(to_ms(e))
+        self.feed_ms((to_ms(e),))
 
-    def feed_ms(self, e: Event) -> None:
-        """An event already in milliseconds (``LogReader(in_ms=True)``); the caller keeps
-        ``end``. The hot loop of a year's replay: one call per machine, nothing allocated."""
-        implied = self.norm.implied(e)
-        if implied is not None:
-            for m in self.by_event.get(implied.event, ()):
-                m.feed(implied)
-        for m in self.by_event.get(e.event, ()):
-            m.feed(e)
+    def feed_ms(self, events: Iterable[Event]) -> None:
+        """Events already in milliseconds (``LogReader(in_ms=True)``); the caller keeps ``end``.
+        The hot loop of a year's replay: one call per machine and event, nothing allocated."""
+        implied_by, by_event = self.norm.implied, self.by_event
+        for e in events:
+            implied = implied_by(e)
+            if implied is not None:
+                for feed in by_event.get(implied.event, ()):
+                    feed(implied)
+            for feed in by_event.get(e.event, ()):
+                feed(e)
 
     def finish(self, until: float | None = None) -> tuple[float, list[Result]]:
         end = max(self.end, until or 0.0)
@@ -100,21 +103,13 @@ def replay_events(header: LogHeader, events: Iterable[Event],
     return Replay(header, end, results, unobserved)
 
 
-class _OutOfOrder(Exception):
-    pass
-
-
 def _stream(lines: Iterable[str], ids: list[str]) -> Replay:
     reader = LogReader(in_ms=True)  # events come out as profiles read them
-    run: _Run | None = None
-    for e in iter_events(lines, reader):
-        if run is None:  # the header (if any) has been read by now
-            run = _Run(ids, info_of(header_of(reader)))
-        if not reader.ordered:
-            raise _OutOfOrder
-        run.feed_ms(e)
-    if run is None:
-        run = _Run(ids, info_of(header_of(reader)))
+    events = reader.events(lines, in_order=True)
+    first = next(events, None)  # the header (if any) has been read by now
+    run = _Run(ids, info_of(header_of(reader)))
+    if first is not None:
+        run.feed_ms(chain((first,), events))
     run.end = reader.latest
     end, results = run.finish()
     return Replay(header_of(reader), end, results)
@@ -127,7 +122,7 @@ def replay_file(path: str, profiles: Sequence[str] | None = None) -> Replay:
     try:
         with open(path, "rb") as fh:
             return _stream(read_lines(fh), ids)
-    except _OutOfOrder:
+    except OutOfOrder:
         pass
     reader = LogReader()
     with open(path, "rb") as fh:
@@ -141,7 +136,7 @@ def replay_lines(lines: Sequence[str], profiles: Sequence[str] | None = None) ->
     ids = pick(profiles)
     try:
         return _stream(lines, ids)
-    except _OutOfOrder:
+    except OutOfOrder:
         reader = LogReader()
         events = sorted(iter_events(lines, reader), key=lambda e: e.t)
         return replay_events(header_of(reader), events, ids)

@@ -10,6 +10,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from . import owned
 from .errors import CorruptDatabase, NotOurs, StorageError, Unwritable, describe
 from .migrations import MIGRATIONS
 from .paths import data_dir
@@ -28,20 +29,24 @@ def connect(path: Path | str, *, readonly: bool = False, check: bool = True,
     """Open the database; ``readonly`` never creates, migrates or writes anything. Otherwise
     create it if needed (0600 in a 0700 directory) and migrate it.
 
-    Refused, each with one line and the file left as it was: a directory at ``path``, a file
-    that fails ``quick_check`` (``CorruptDatabase``), another program's SQLite file
-    (``NotOurs``). Looser modes on our own files are tightened and reported through ``notice``
-    (as well as the log, which the CLI does not show by default). A first open that fails
-    removes what it created. A write waits up to ``busy_timeout_ms`` for another program's lock.
+    Refused, each with one line and the file left as it was: a directory at ``path``, a device,
+    FIFO or socket there or at a companion's name, a file (or Onlooker's own data directory)
+    owned by another user (``owned.NotOwnFile``), a file that fails ``quick_check``
+    (``CorruptDatabase``), another program's SQLite file (``NotOurs``). Looser modes on our own
+    files are tightened and reported through ``notice`` (as well as the log, which the CLI does
+    not show by default). A first open that fails removes what it created. A write waits up to
+    ``busy_timeout_ms`` for another program's lock.
     """
     path = Path(path)
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file; move it aside or "
                            "choose a file with --db PATH")
+    _check_owned(path)  # before anything opens, creates or chmods: nothing is written if refused
     if readonly and not path.exists():
         raise StorageError(f"no database at {path} yet; run 'onlooker watch' first, or pass --db")
     created = [] if readonly else _prepare_file(path)
     try:
+        _check_owned(path)  # again: a file that appeared meanwhile was not created by us
         conn = _open(path, readonly=readonly, busy_timeout_ms=busy_timeout_ms)
         try:
             _configure(conn, path, readonly=readonly, check=check, busy_timeout_ms=busy_timeout_ms,
@@ -78,6 +83,15 @@ def _prepare_file(path: Path) -> list[Path]:
         raise Unwritable(f"{path} is not writable; fix its permissions or choose another place "
                          "with --db PATH")
     return created
+
+
+def _check_owned(path: Path) -> None:
+    """The database and its companions are plain files of ours (or absent), and so is
+    Onlooker's own data directory; a file in a shared directory may have been planted."""
+    if path.parent.absolute() == data_dir().absolute():
+        owned.check(path.parent, directory=True)
+    for side in ("", *SIDE_FILES):
+        owned.check(Path(str(path) + side))
 
 
 def _remove(created: list[Path]) -> None:
@@ -160,8 +174,9 @@ def _tighten(path: Path, notice: Notice | None) -> None:
             st = target.lstat()
         except FileNotFoundError:
             continue
-        if stat.S_ISLNK(st.st_mode) or stat.S_IMODE(st.st_mode) & ~mode == 0:
-            continue  # a link's own mode means nothing; its target is the user's business
+        kind_ok = stat.S_ISDIR(st.st_mode) if mode == DIR_MODE else stat.S_ISREG(st.st_mode)
+        if not kind_ok or st.st_uid != os.geteuid() or stat.S_IMODE(st.st_mode) & ~mode == 0:
+            continue  # a link, a device or another's file is never chmodded (links: the user's)
         was = stat.S_IMODE(st.st_mode)
         try:
             os.chmod(target, mode)

@@ -22,19 +22,26 @@ class FetchError(ValueError):
     pass
 
 
-def _loopback_address(host: str, port: int) -> str | None:
-    """The address to connect to when every address ``host`` resolves to is loopback, else None."""
+def _loopback_addresses(host: str, port: int) -> list[str]:
+    """The addresses to connect to when ``host`` is a loopback address, or ``localhost`` and every
+    address it resolves to (/etc/hosts) is loopback; else None. Other names are not even looked
+    up: a DNS query would itself leave the machine."""
+    try:
+        return [host] if ipaddress.ip_address(host).is_loopback else []
+    except ValueError:
+        if host != "localhost":
+            return []
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        return None
-    addresses = [info[4][0] for info in infos]
+        return []
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
     try:
-        if addresses and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
-            return addresses[0]
+        if all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
+            return addresses
     except ValueError:
         pass
-    return None
+    return []
 
 
 def _read_capped(resp: http.client.HTTPResponse, target: str, cap: int) -> bytes:
@@ -62,13 +69,23 @@ def fetch_export(url: str, timeout: float = 30.0, *, cap: int = MAX_EXPORT_BYTES
         raise FetchError(refusal) from None
     if parts.scheme != "http" or not parts.hostname or parts.username or parts.password:
         raise FetchError(refusal)
-    address = _loopback_address(parts.hostname, port)
-    if address is None:
+    addresses = _loopback_addresses(parts.hostname, port)
+    if not addresses:
         raise FetchError(refusal)
     target = f"http://{parts.netloc}/api/0/export"
+    for i, address in enumerate(addresses):  # localhost may be ::1 and 127.0.0.1: as a browser
+        try:
+            return _get(address, port, parts.netloc, target, timeout, cap)
+        except ConnectionRefusedError as exc:
+            if i == len(addresses) - 1:
+                raise FetchError(f"cannot read {target} ({exc}); is aw-server running?") from None
+    raise AssertionError("unreachable")
+
+
+def _get(address: str, port: int, netloc: str, target: str, timeout: float, cap: int) -> dict:
     conn = http.client.HTTPConnection(address, port, timeout=timeout)
     try:
-        conn.request("GET", "/api/0/export", headers={"Host": parts.netloc,
+        conn.request("GET", "/api/0/export", headers={"Host": netloc,
                                                       "Accept": "application/json"})
         resp = conn.getresponse()
         if 300 <= resp.status < 400:
@@ -76,8 +93,10 @@ def fetch_export(url: str, timeout: float = 30.0, *, cap: int = MAX_EXPORT_BYTES
                              "followed; give the aw-server's own address (e.g. "
                              "http://127.0.0.1:5600)")
         if resp.status != 200:
-            raise FetchError(f"{target} answered {resp.status} {resp.reason}; is it aw-server?")
+            raise FetchError(f"{target} answered {resp.status}; is it aw-server?")
         return orjson.loads(_read_capped(resp, target, cap))
+    except ConnectionRefusedError:
+        raise  # the next of localhost's addresses is tried
     except (http.client.HTTPException, OSError) as exc:
         raise FetchError(f"cannot read {target} ({exc}); is aw-server running?") from None
     except orjson.JSONDecodeError as exc:

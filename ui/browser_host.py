@@ -36,6 +36,8 @@ log = logging.getLogger("onlooker.ui.browser_host" if __name__ == "__main__" els
 
 STATUS_NAME = "browser-host.json"
 RATE_LIMIT = 500              # page messages per second accepted; more are dropped (a runaway page)
+# and per tab: shim/browser.py's TAB_PER_SECOND, TAB_PER_DAY, ALL_PER_DAY (Budget) bound the state
+# changes stored; a message repeating its page's last snapshot is taken without being stored
 SKIP_CHUNK = 64 * 1024
 STATUS_EVERY_S = 1.0
 
@@ -118,6 +120,7 @@ class Host:
         self.last_message: float | None = None
         self.browser = browser
         self._window, self._in_window = 0, 0
+        self.budget = shimbrowser.Budget()
 
     def frame(self, length: int, body: bytes | None) -> None:
         now = self.clock()
@@ -140,12 +143,23 @@ class Host:
             self._window, self._in_window = second, 0
         self._in_window += 1
         if self._in_window > RATE_LIMIT:
+            if self._in_window > RATE_LIMIT + 1:  # said once a second, not once a message
+                self.rejected += 1
+                return None
             return self._reject(f"over {RATE_LIMIT} messages in one second; dropped")
         if isinstance(msg, shimbrowser.Closed):
             out = self.pages.closed(msg)
         else:
             if not self.rules.watched(msg.url):
                 return self._reject("a page outside the watched origins; dropped")
+            if not self.pages.repeats(msg):  # a repeat stores nothing: not charged
+                over, first = self.budget.charge(msg.tab, now)
+                if over:
+                    self.rejected += 1
+                    if first:  # one line per bound, tab and day: a flood does not fill the log
+                        log.warning("browser messages dropped: %s; further ones from it are "
+                                    "dropped without a word until it falls back under", over)
+                    return None
             out = self.pages.feed(msg, now)
         self.accepted += 1
         self.last_message = now

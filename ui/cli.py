@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from contextlib import nullcontext
 from importlib import resources
 from pathlib import Path
 
@@ -399,13 +398,17 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
     start, end = _span(from_, to, end=time.time() + 1)
     service = _service(ctx, readonly=True)
     lines = service.log_lines(start, end)
-    try:
-        target = open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)
-    except OSError as exc:
-        raise Failure(f"cannot write {output}: {exc.strerror}") from None
-    with target as fh:
+    if output is None:
         for line in lines:
-            fh.write(line + "\n")
+            sys.stdout.write(line + "\n")
+        return
+    from .files import write_atomic
+
+    try:  # like the diary: 0600, whole or absent, never through a link planted at the name
+        write_atomic(Path(output), ((line + "\n").encode() for line in lines))
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror or exc}; nothing was written"
+                      ) from None
 
 
 @cli.command()
@@ -547,6 +550,7 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
       onlooker diary --example email-during-lecture --format md
     """
     from .diary import build, collect, output as out
+    from .files import write_atomic
     from .diary.period import days
     from .diary.pdf import PdfUnavailable
     from .diary.zone import Zone
@@ -595,7 +599,7 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
         return
     target = Path(out.file_name(diary, fmt) if output == "-pdf-" else output)
     try:
-        out.write_atomic(target, data)
+        write_atomic(target, data)
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written") from None
     click.echo(f"onlooker: wrote {target}", err=True)
@@ -624,6 +628,9 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
       onlooker import activitywatch aw-buckets-export.json
       onlooker import activitywatch --server http://127.0.0.1:5600
     """
+    import os
+    import stat
+
     from onlooker.shim.aw import AWFormatError
 
     from .awfetch import FetchError, fetch_export
@@ -636,7 +643,13 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
         else:
             import orjson  # strict, fast, and refuses nesting deeper than 1024
 
-            with open(file, "rb") as fh:
+            # O_NONBLOCK: a FIFO named here must not hang us before the check below
+            with open(os.open(file, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+                kind = os.fstat(fh.fileno()).st_mode
+                if stat.S_ISDIR(kind):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(kind):
+                    raise Failure(f"{file}: not a regular file; give an export FILE", 2)
                 data = orjson.loads(fh.read())
         classifier = _config(ctx).classifier
         n_focus, n_spans = _service(ctx).import_activitywatch(data, classifier)
@@ -644,6 +657,9 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
         raise Failure(f"{file}: no such file", 2) from None
     except IsADirectoryError:
         raise Failure(f"{file}: is a directory, not an export file", 2) from None
+    except OSError as exc:  # unreadable, or /proc/self/mem and the like (EIO)
+        raise Failure(f"{file}: cannot read it ({exc.strerror or exc}); nothing was imported",
+                      2) from None
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         why = str(exc).split(":")[0] if not isinstance(exc, RecursionError) else "nested too deeply"
         raise Failure(f"{file}: not JSON ({why}); nothing was imported", 2) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -75,7 +76,12 @@ def write_default(path: Path) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(DEFAULT_TEXT, encoding="utf-8")
+    try:  # O_EXCL|O_NOFOLLOW: never through a link, never over a file that appeared meanwhile
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(DEFAULT_TEXT)
     return True
 
 
@@ -110,8 +116,10 @@ def add_meeting_rule(path: Path, name: str, app: str, title: str | None) -> None
 
 
 def _write(path: Path, text: str) -> None:
+    from .files import write_atomic
+
     tomllib.loads(text)  # never write a file we could not read back
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    # a symlinked config (stow, home-manager) is written where it points, so the link stays
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(target, text.encode())  # a random temp name beside it, 0600, then rename

@@ -9,15 +9,18 @@ names and what went wrong; never titles, keys or pointer positions.
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import os
+import stat
 import sys
 from pathlib import Path
 
 LOG_NAME = "onlooker.log"
 MAX_BYTES = 1_000_000  # a year of a quiet recorder's log; five of them at most on disk
 BACKUPS = 4
+NOT_A_FILE = "it is a link, not a plain file, or not yours, so it was left alone"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _installed: list[logging.Handler] = []  # what configure() added, so a second call replaces it
@@ -31,10 +34,23 @@ def default_log_file() -> Path:
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files (the current one and each new one after a rollover) are 0600."""
+    """A rotating log whose files (the current one and each new one after a rollover) are 0600,
+    and which never writes through a link, into a device or FIFO, or into another's file."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        # O_NOFOLLOW: a link planted at the name (to ~/.bashrc, say) is refused, not appended to;
+        # O_NONBLOCK: a FIFO there cannot hang us.
+        try:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
+                         | os.O_NONBLOCK, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OSError(exc.errno, NOT_A_FILE) from None
+            raise
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            os.close(fd)
+            raise OSError(errno.EPERM, NOT_A_FILE)
         os.fchmod(fd, 0o600)  # an older file created with a looser umask is tightened too
         return os.fdopen(fd, self.mode.replace("w", "a") or "a", encoding=self.encoding,
                          errors=self.errors)

@@ -167,13 +167,10 @@ class Actions:
             stderr=subprocess.DEVNULL, start_new_session=True))
 
     def quit_recording(self) -> bool:
-        from onlooker.storage.lockfile import holder
+        from onlooker.storage.lockfile import signal_recorder
 
-        pid = holder(self.db_path)
-        if not pid or pid <= 0:
-            return False
-        os.kill(pid, signal.SIGTERM)
-        return True
+        # only a process the kernel shows is our recorder holding the lock (see lockfile)
+        return signal_recorder(self.db_path, signal.SIGTERM)
 
 
 # --- D-Bus ------------------------------------------------------------------------------------

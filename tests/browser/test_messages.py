@@ -48,7 +48,9 @@ def test_bad_config_patterns_say_what_to_write():
 
 
 def test_only_origin_and_path_are_kept():
-    assert b.clean_url("https://u:p@x.edu:8443/a/b?q=1#f") == "https://x.edu:8443/a/b"
+    assert b.clean_url("https://x.edu:8443/a/b;jsessionid=S?q=1#f") == "https://x.edu:8443/a/b"
+    with pytest.raises(ValueError, match="user name"):   # a browser's location never has one
+        b.clean_url("https://u:p@x.edu:8443/a/b")
     assert b.clean_url("https://x.edu/a?q=1#f", keep_query=True) == "https://x.edu/a?q=1"
     with pytest.raises(ValueError):
         b.clean_url("javascript:alert(1)")

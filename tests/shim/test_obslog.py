@@ -58,7 +58,7 @@ def test_unknown_fields_are_kept_and_ignored():
     ({"event": "lock"}, "missing time"),
     ({"at": "soon", "event": "lock"}, "'at' must be a number"),
     ({"ts": "2026-11-28T09:00:00", "event": "lock"}, "has no zone"),
-    ({"ts": "yesterday", "event": "lock"}, "Invalid isoformat"),
+    ({"ts": "yesterday", "event": "lock"}, "is not an ISO-8601 time"),
     ({"at": 5, "event": "input", "until": 2}, "'until' is before"),
     ({"at": 5, "event": "input", "keys": -1}, "whole number"),
     ({"at": 5, "event": "tab", "url": "u", "state": "gone"}, "'visible' or 'hidden'"),

@@ -1,10 +1,7 @@
-"""A diary in one format, and writing it so that no half-written file is ever left."""
+"""A diary in one format, and its file name (``ui.files.write_atomic`` writes it)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -34,22 +31,3 @@ def file_name(diary: dict[str, Any], fmt: str) -> str:
     p = diary["period"]
     span = p["from"] if p["from"] == p["to"] else f"{p['from']}_{p['to']}"
     return f"onlooker-diary-{span}.{MEDIA[fmt][1]}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: the file is whole or absent.
-    The file is private (0600), like the database it comes from."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
