@@ -127,3 +127,24 @@ def test_a_quiet_recorder_still_says_it_was_running(tmp_path, monkeypatch):
         assert end_ms >= start_ms + 500
     finally:
         w.stop()
+
+
+def test_the_page_greys_out_what_was_not_recorded(chromium, db_path, tmp_path):
+    """In a real browser: the gap is veiled across the lanes, on its own lane, in the legend."""
+    from onlooker.ui.dashboard.server import DashboardServer
+    from tests.browser_support import shot
+
+    store = _two_sessions(db_path, pause=True)
+    server = DashboardServer(DashboardAPI(Service(store, db_path), tmp_path / "c.toml")).start()
+    ctx = chromium.new_context(viewport={"width": 1300, "height": 700}, timezone_id="UTC")
+    try:
+        page = ctx.new_page()
+        page.goto(server.url())
+        page.wait_for_selector("#timeline svg rect.not-recorded")
+        assert page.locator("#timeline svg rect.not-recorded").count() == 2  # the gap, the pause
+        assert page.locator("#timeline rect[data-lane='not_recorded']").count() == 2
+        assert "not recorded: unknown, never counted as idle" in page.inner_text("body")
+        shot(page, "dashboard-not-recorded")
+    finally:
+        ctx.close()
+        server.stop()

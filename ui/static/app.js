@@ -299,12 +299,16 @@ function renderLegend() {
     if (fill === "hatch") {
       s.append(sv("rect", { width: 18, height: 12, fill: "#f4d7a8" }));
       for (let i = -12; i < 18; i += 5) s.append(sv("line", { x1: i, y1: 12, x2: i + 12, y2: 0, stroke: "#9c5b00", "stroke-width": 2 }));
+    } else if (fill === "gap") {
+      s.append(sv("rect", { width: 18, height: 12, fill: "#eeeeee" }));
+      for (let i = -12; i < 18; i += 6) s.append(sv("line", { x1: i, y1: 0, x2: i + 12, y2: 12, stroke: "#9e9e9e", "stroke-width": 2 }));
     } else s.append(sv("rect", { width: 18, height: 12, fill }));
     return s;
   })(), text);
   ul.append(item("var(--focus-in)", "meeting window in focus"), item("hatch", "meeting window out of focus"),
             item("var(--input)", "input in that second"), item("var(--idle)", "idle"),
-            item("var(--locked)", "locked"), item("var(--flag)", "flagged moment (▲) and how long it lasted"));
+            item("var(--locked)", "locked"), item("gap", "not recorded: unknown, never counted as idle"),
+            item("var(--flag)", "flagged moment (▲) and how long it lasted"));
 }
 function zoom(f) {
   const [a, b] = state.view, span = state.dayData.observed_until - state.dayData.start;
