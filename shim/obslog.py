@@ -140,71 +140,15 @@ class LogReader:
 
     def events(self, lines: Iterable[str], in_order: bool = False) -> Iterator[Event]:
         """Events of ``lines`` in file order; LogError at the first bad line, and with
-        ``in_order`` OutOfOrder at the first event earlier than the one before it.
-
-        A year's log is a million lines, so the usual line (a known event at plain numbers of
-        seconds, only known fields, none of them odd) is taken right here, its state in locals;
-        any other line goes through ``parse_line``, whose checks name the problem."""
-        loads, known, isfin = orjson.loads, KNOWN_KEYS.issuperset, _isfinite
-        required_of = REQUIRED_FIELDS.get
-        in_ms, lo, hi, previous = self.in_ms, self._lo, self._hi, self._previous
+        ``in_order`` OutOfOrder at the first event earlier than the one before it (a caller
+        that streams can then sort instead)."""
+        parse_line = self.parse_line
         for number, text in enumerate(lines, start=1):
-            try:
-                obj = loads(text)
-            except orjson.JSONDecodeError:
-                obj = None
-            e = None
-            if type(obj) is dict and known(obj) and self._relative_seen:
-                name, t, until = obj.get("event"), obj.get("at"), obj.get("until")
-                required = required_of(name) if type(name) is str else None
-                app, url, state = obj.get("app"), obj.get("url"), obj.get("state")
-                keys, pointer = obj.get("keys"), obj.get("pointer")
-                if (required is not None and (type(t) is float and isfin(t) or type(t) is int)
-                        and (until is None or (type(until) is float and isfin(until)
-                                               or type(until) is int) and until >= t)
-                        and (keys is None or type(keys) is int and keys >= 0)
-                        and (pointer is None or type(pointer) is int and pointer >= 0)
-                        and all(type(v) is str and v for v in map(obj.get, required))
-                        and (state in TAB_STATES if name == "tab" else True)
-                        and "title" not in obj and "ts" not in obj):
-                    end = t if until is None else until
-                    if t < lo:
-                        lo = t
-                    if end > hi:
-                        hi = end
-                    origin = self._origin
-                    if hi - lo <= MAX_SPAN_S and (origin is None or (
-                            origin + t >= EARLIEST and origin + end <= LATEST)):
-                        if keys is not None:  # yes or no, never a count (see _flag)
-                            keys = 1 if keys else 0
-                        if pointer is not None:
-                            pointer = 1 if pointer else 0
-                        if t < previous:
-                            self.ordered = False
-                            if in_order:
-                                raise OutOfOrder(number)
-                        previous = t
-                        if in_ms:
-                            t = round(t * 1000)
-                            if until is not None:
-                                until = round(until * 1000)
-                        else:
-                            t = float(t)
-                            if until is not None:
-                                until = float(until)
-                        e = Event(t, name, app if type(app) is str else None, None, until, keys,
-                                  pointer, url if type(url) is str else None,
-                                  state if name == "tab" else None, None)
-            if e is None:  # the unusual line: the full checks, in step with the state here
-                self._lo, self._hi, self._previous = lo, hi, previous
-                e = self.parse_line(number, text)
-                lo, hi, previous = self._lo, self._hi, self._previous
+            event = parse_line(number, text)
+            if event is not None:
                 if in_order and not self.ordered:
                     raise OutOfOrder(number)
-                if e is None:
-                    continue
-            yield e
-        self._lo, self._hi, self._previous = lo, hi, previous
+                yield event
 
     def parse_line(self, number: int, text: str) -> Event | None:
         """One line -> an Event, or None for a blank line or the header."""

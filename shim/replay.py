@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from dataclasses import dataclass
 from typing import Any
@@ -58,12 +58,18 @@ class _Run:
         self.norm = Normaliser()
         self.end = 0.0  # the latest moment an event speaks about (an 'end' event's included)
 
-    def feed(self, e: Event) -> None:
-        """An event in seconds."""
-        last = e.t if e.until is None else e.until
-        if last > self.end:
-            self.end = last
-        self.feed_ms((to_ms(e),))
+    def feed(self, events: Iterable[Event]) -> None:
+        """Events in seconds (a store's, a sorted log's)."""
+        self.feed_ms(self._in_ms(events))
+
+    def _in_ms(self, events: Iterable[Event]) -> Iterator[Event]:
+        end = self.end
+        for e in events:
+            last = e.t if e.until is None else e.until
+            if last > end:
+                end = last
+            yield to_ms(e)
+        self.end = end
 
     def feed_ms(self, events: Iterable[Event]) -> None:
         """Events already in milliseconds (``LogReader(in_ms=True)``); the caller keeps ``end``.
@@ -97,8 +103,7 @@ def replay_events(header: LogHeader, events: Iterable[Event],
     no profile counts them as idle, away or active, or flags inside them."""
     unobserved = tuple(unobserved)
     run = _Run(pick(profiles), info_of(header, unobserved))
-    for e in events:
-        run.feed(e)
+    run.feed(events)
     end, results = run.finish(until)
     return Replay(header, end, results, unobserved)
 

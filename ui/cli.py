@@ -461,7 +461,10 @@ def _emit(replay, as_json: bool) -> None:
     if as_json:
         import orjson  # json.dumps with indent falls back to the slow pure-Python encoder
 
-        click.echo(orjson.dumps(replay.to_json(), option=orjson.OPT_INDENT_2).decode())
+        # bytes straight out: a year's JSON is 50 MB, and a str copy (and its re-encoding) twice that
+        out = click.get_binary_stream("stdout")
+        out.write(orjson.dumps(replay.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        out.flush()
     else:
         click.echo(table(replay))
 

@@ -134,6 +134,8 @@ def test_a_focus_change_reaches_the_database(two_windows, tmp_path):
                 break
             time.sleep(0.05)
         assert [r[0] for r in rows][-1:] == ["onlooker-two"]
+        while store.get_setting("input_source") is None and time.monotonic() < deadline + 5:
+            time.sleep(0.05)  # noted with a commit of its own, which may come after the rows
         noted = json.loads(store.get_setting("input_source"))  # what `status` shows
         assert noted["source"] == "org_kde_kwin_idle" and noted["sees_input_events"] is False
     finally:

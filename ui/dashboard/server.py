@@ -297,7 +297,10 @@ class DashboardServer:
         """Close the port and every connection, then let the workers finish."""
         close_all = lambda: wasyncore.close_all(self._server._map)  # noqa: E731
         if self._thread is not None and self._thread.is_alive():
-            self._server.trigger.pull_trigger(close_all)  # on the loop's own thread: the map is its
+            try:
+                self._server.trigger.pull_trigger(close_all)  # on the loop's own thread: its map
+            except OSError:  # the loop closed its map (the trigger with it) on its way out
+                log.debug("dashboard: the server loop had already closed its sockets")
             self._thread.join(5)
         else:
             close_all()
