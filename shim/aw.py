@@ -14,7 +14,7 @@ from typing import Any
 import math
 
 from .classify import Classifier
-from .model import LATEST, MAX_SPAN_S, InvalidTime, Observation
+from .model import LATEST, MAX_SPAN_S, MEETING, InvalidTime, Observation
 from .obslog import parse_time
 
 
@@ -80,11 +80,39 @@ def _events(bucket: dict) -> Iterator[tuple[float, float, dict]]:
                                 f"({exc})") from None
 
 
+# ActivityWatch knows only which window was in front, not which windows existed: a meeting is
+# taken to run from the first time a meeting window was in front to the end of the last time,
+# and two such stretches less than this far apart are one meeting (you looked away, it went on).
+AW_MEETING_GAP_S = 600.0
+
+
+def meetings_from_focus(stretches: list[tuple[float, float, str]]) -> list[Observation]:
+    """meeting_start / meeting_end observations from (start, end, app) stretches in which a
+    meeting window was in front, sorted by start."""
+    out: list[Observation] = []
+    session: list[float] | None = None  # [start, end]
+    app = ""
+    for a, b, name in stretches:
+        if session is not None and a - session[1] <= AW_MEETING_GAP_S:
+            session[1] = max(session[1], b)
+            continue
+        if session is not None:
+            out.append(Observation(ts=session[1], kind="meeting_end", data={"source": "activitywatch"}))
+        session, app = [a, b], name
+        out.append(Observation(ts=a, kind="meeting_start", app=app, category=MEETING,
+                               data={"source": "activitywatch"}))
+    if session is not None:
+        out.append(Observation(ts=session[1], kind="meeting_end", data={"source": "activitywatch"}))
+    return out
+
+
 def translate(export: Any, classifier: Classifier | None = None
               ) -> tuple[list[Observation], list[Span]]:
-    """-> (focus observations, active spans), each sorted by time."""
+    """-> (observations: focus changes and the meetings they imply, active spans), each sorted
+    by time."""
     classifier = classifier or Classifier()
     focus: list[Observation] = []
+    meeting_stretches: list[tuple[float, float, str]] = []
     active: list[Span] = []
     seen_any = False
     for bucket in _buckets(export):
@@ -92,11 +120,13 @@ def translate(export: Any, classifier: Classifier | None = None
         bid = bucket.get("id") if isinstance(bucket.get("id"), str) else ""
         if btype == "currentwindow" or bid.startswith("aw-watcher-window"):
             seen_any = True
-            for ts, _dur, data in _events(bucket):
+            for ts, dur, data in _events(bucket):
                 app = str(data.get("app") or "unknown")
-                focus.append(Observation(ts=ts, kind="focus", app=app,
-                                         category=classifier.classify(app, data.get("title")),
+                category = classifier.classify(app, data.get("title"))
+                focus.append(Observation(ts=ts, kind="focus", app=app, category=category,
                                          data={"source": "activitywatch"}))
+                if category == MEETING:
+                    meeting_stretches.append((ts, ts + dur, app))
         elif btype == "afkstatus" or bid.startswith("aw-watcher-afk"):
             seen_any = True
             for ts, dur, data in _events(bucket):
@@ -104,6 +134,8 @@ def translate(export: Any, classifier: Classifier | None = None
                     active.append(Span(ts, ts + dur))
     if not seen_any:
         raise AWFormatError("the export has no window or afk bucket (aw-watcher-window, aw-watcher-afk)")
-    focus.sort(key=lambda o: o.ts)
+    meeting_stretches.sort()
+    observations = sorted(focus + meetings_from_focus(meeting_stretches),
+                          key=lambda o: (o.ts, o.kind != "meeting_end"))
     active.sort(key=lambda s: s.start)
-    return focus, active
+    return observations, active

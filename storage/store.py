@@ -157,15 +157,18 @@ class Store:
                 self.extend_recording(*recording)
 
     def replace_import(self, source: str, observations: list[Observation],
-                       spans: Iterable[tuple[int, int]]) -> None:
+                       spans: Iterable[tuple[int, int]]) -> int:
         """Store imported window changes and active periods [start, end) in one transaction;
-        what an earlier import from the same source brought over the same range is replaced."""
+        what an earlier import from the same source brought over the same range is replaced.
+        Returns how many event rows were replaced."""
         tag = json.dumps({"source": source}, separators=(",", ":"))
+        replaced = 0
         with self.immediate():
             if observations:
-                self.conn.execute("DELETE FROM events WHERE data = ? AND ts >= ? AND ts <= ?",
-                                  (tag, round(observations[0].ts * 1000),
-                                   round(observations[-1].ts * 1000)))
+                replaced = self.conn.execute(
+                    "DELETE FROM events WHERE data = ? AND ts >= ? AND ts <= ?",
+                    (tag, round(observations[0].ts * 1000),
+                     round(observations[-1].ts * 1000))).rowcount
             self.add_events(observations)
             spans = list(spans)
             for a, b in spans:
@@ -174,6 +177,7 @@ class Store:
             moments = [o.ts for o in observations] + [x for s in spans for x in s]
             if moments:
                 self.add_recorded(min(moments), max(moments), source)
+        return replaced
 
     def set_paused(self, until: float | None) -> None:
         """Pause recording until ``until`` (inf: until resumed), or resume (None); the pause or

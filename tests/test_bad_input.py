@@ -86,7 +86,7 @@ aw_events = st.fixed_dictionaries({}, optional={
     "timestamp": st.sampled_from(EXTREME) | aw_values,
     "duration": st.sampled_from(EXTREME) | aw_values,
     "data": aw_values | st.fixed_dictionaries({}, optional={
-        "app": aw_values, "title": aw_values, "status": st.sampled_from(["not-afk", "afk", 3])})})
+        "app": aw_values | st.just("zoom"), "title": aw_values | st.just("Zoom Meeting"), "status": st.sampled_from(["not-afk", "afk", 3])})})
 aw_buckets = st.fixed_dictionaries({}, optional={
     "id": st.sampled_from(["aw-watcher-window_x", "aw-watcher-afk_x", 5, None]),
     "type": st.sampled_from(["currentwindow", "afkstatus", 3, None]),
@@ -105,8 +105,9 @@ def test_activitywatch_translate_raises_only_its_own_error(export):
         return
     for s in spans:
         assert math.isfinite(s.start) and 0 <= s.end - s.start <= 400 * 86400
-    for o in focus:
-        assert isinstance(o.app, str) and 0 <= o.ts <= 4_102_444_800
+    for o in focus:  # window changes and the meetings they imply
+        assert 0 <= o.ts <= 4_102_444_800
+        assert isinstance(o.app, str) or o.kind == "meeting_end"
 
 
 def _capped(cmd, **kw):

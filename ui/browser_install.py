@@ -130,6 +130,15 @@ def installed(browsers: list[str], *, profile_dir: Path | None = None) -> dict[s
     return out
 
 
+def status_line(browser: str, manifest_path: Path | None, profile_dir: str | None = None) -> str:
+    """One browser's line in 'browser status': whether our host manifest is there, and if not,
+    the command that writes it."""
+    if manifest_path:
+        return f"host manifest for {browser}: {manifest_path}"
+    where = f" --profile-dir {profile_dir}" if profile_dir else ""
+    return f"no host manifest for {browser} (onlooker browser install --browser {browser}{where})"
+
+
 def how_to_load(browser: str) -> str:
     d = extension_dir()
     if browser == "firefox":

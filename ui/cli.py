@@ -167,11 +167,17 @@ def cli(ctx: click.Context, db: str | None, verbose: bool) -> None:
 def watch(ctx: click.Context) -> None:
     """Record focus, minimize, lock and input activity until Ctrl-C.
 
-    \b
     Nothing about which keys you press, how many, or where the pointer is is recorded: only
     whether each second had keyboard or pointer input. On X11 that comes from the X server's
     idle counters, so no key press reaches Onlooker at all. Window titles are kept only if
     keep_titles is on in the config file.
+
+    \b
+    Environment:
+      ONLOOKER_BACKEND  x11, wlroots, gnome, kde, xwayland or fake
+                        (default: the one for this session)
+      ONLOOKER_INPUT    xsync or pynput: where X11 input activity comes from
+                        (default: xsync if the X server has it, else pynput)
 
     \b
     Example:
@@ -358,6 +364,9 @@ def _span(from_: str | None, to: str | None, *, start: float | None = None,
     no longer than a report may cover. Runs before any prompt or database access."""
     a = _moment(from_, "from") if from_ else start
     b = _moment(to, "to") if to else end
+    if from_ and not to and a is not None and b is not None and b <= a:
+        raise Failure(f"--from: {from_!r} has not come yet; give an earlier time (for "
+                      "yesterday's, a date: 2026-11-28T09:00, or -12h)", 2)
     if a is not None and b is not None:
         try:
             if limit:
@@ -391,7 +400,7 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
     """Write recorded observations as an observation log (JSON Lines, version 1).
 
     \b
-    Example:
+    Examples:
       onlooker log --from 09:00 --to 12:00 -o morning.jsonl
       onlooker replay morning.jsonl
     """
@@ -429,8 +438,13 @@ def forget(ctx: click.Context, from_: str | None, to: str | None, everything: bo
     start, end = _span(from_, to)
     what = ("everything recorded" if everything else
             f"everything from {_local(start)} to {_local(end)}")
-    if not yes and not click.confirm(f"Delete {what}?", default=False):
-        raise Failure("nothing deleted", 1)
+    if not yes:
+        try:
+            agreed = click.confirm(f"Delete {what}?", default=False)
+        except click.Abort:  # no answer (no terminal, Ctrl-D): nothing is deleted
+            agreed = False
+        if not agreed:
+            raise Failure("nothing deleted (give --yes to delete without the question)", 1)
     service = _service(ctx)
     n = service.forget() if everything else service.forget(start, end)
     if n == 0:
@@ -462,7 +476,8 @@ def _emit(replay, as_json: bool) -> None:
         import orjson  # json.dumps with indent falls back to the slow pure-Python encoder
 
         # bytes straight out: a year's JSON is 50 MB, and a str copy (and its re-encoding) twice that
-        out = click.get_binary_stream("stdout")
+        sys.stdout.flush()
+        out = sys.stdout.buffer
         out.write(orjson.dumps(replay.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
         out.flush()
     else:
@@ -655,7 +670,7 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
                     raise Failure(f"{file}: not a regular file; give an export FILE", 2)
                 data = orjson.loads(fh.read())
         classifier = _config(ctx).classifier
-        n_focus, n_spans = _service(ctx).import_activitywatch(data, classifier)
+        counts = _service(ctx).import_activitywatch(data, classifier)
     except FileNotFoundError:
         raise Failure(f"{file}: no such file", 2) from None
     except IsADirectoryError:
@@ -668,20 +683,35 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
         raise Failure(f"{file}: not JSON ({why}); nothing was imported", 2) from None
     except (AWFormatError, FetchError) as exc:
         raise Failure(f"{exc}; nothing was imported", 2) from None
-    click.echo(f"imported {n_focus} window changes and {n_spans} active periods")
+    said = (f"{_plural(counts['window_changes'], 'window change')}, "
+            f"{_plural(counts['meetings'], 'meeting')} and "
+            f"{_plural(counts['active_periods'], 'active period')}")
+    if counts["replaced"]:  # the same export again: replaced, not added twice
+        click.echo(f"stored {said}; they replace what an earlier import of the same range brought")
+    else:
+        click.echo(f"imported {said}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @cli.command()
-@click.option("--example", default="email-during-lecture", show_default=True,
-              help="Which bundled scenario to show.")
+@click.option("--example", metavar="NAME", default="email-during-lecture", show_default=True,
+              help="Which bundled scenario to show (one of those listed above).")
 @click.option("--browser", is_flag=True, help="Serve the dashboard and print its URL instead "
                                                "of opening a window.")
 @click.option("--once", is_flag=True, help="Load and report, then exit (no dashboard).")
 @click.option("--live", is_flag=True, help="Record the scenario as it happens (env "
-                                            "ONLOOKER_FAKE_SPEED=10: ten times faster) while the "
+                                            "ONLOOKER_FAKE_SPEED=20: twenty times faster) while the "
                                             "dashboard follows.")
 def demo(example: str, browser: bool, once: bool, live: bool) -> None:
     """The classroom scenario through the real pipeline: log -> database -> rules -> dashboard.
+
+    \b
+    Scenarios (--example NAME):
+      attentive-student, email-during-lecture, phone-break, quiz-tab-switches,
+      remote-worker-day
 
     \b
     Examples:
@@ -706,8 +736,9 @@ def demo(example: str, browser: bool, once: bool, live: bool) -> None:
 def dashboard(ctx: click.Context, browser: bool) -> None:
     """The exposure dashboard: your day as hosts, proctors and employers would see it.
 
-    \b
     It listens on 127.0.0.1 only, with a new key each launch, and stops when you close it.
+
+    \b
     Examples:
       onlooker dashboard
       onlooker dashboard --browser
@@ -822,11 +853,11 @@ def browser_status(profile_dir: str | None, name: str) -> None:
       onlooker browser status
     """
     from .browser_host import read_status
-    from .browser_install import installed
+    from .browser_install import installed, status_line
 
     for browser_name, path in installed(_browsers(name), profile_dir=Path(profile_dir)
                                         if profile_dir else None).items():
-        click.echo(f"{browser_name}: {'installed (' + str(path) + ')' if path else 'not installed'}")
+        click.echo(status_line(browser_name, path, profile_dir))
     st = read_status()
     if not st:
         click.echo("extension: has never connected")
@@ -845,8 +876,9 @@ def browser_status(profile_dir: str | None, name: str) -> None:
 def probe(ctx: click.Context, record: bool) -> None:
     """Serve a page that uses exactly what meeting and exam pages use, and shows what it learns.
 
-    \b
     Open the printed address in any browser on this machine (Ctrl-C stops).
+
+    \b
     Examples:
       onlooker probe
       onlooker probe --record

@@ -106,9 +106,10 @@ def tray(ctx: click.Context) -> None:
     """A status icon (StatusNotifierItem): recording, paused, or a tracker would flag you now;
     its menu pauses for 30 min, resumes, opens the dashboard and quits recording.
 
-    \b
     Shown by KDE Plasma, most wlroots bars and XFCE's StatusNotifier plugin; on GNOME only with
     the AppIndicator extension. Ctrl-C removes it.
+
+    \b
     Example:
       onlooker tray
     """
@@ -166,6 +167,8 @@ def completion(ctx: click.Context, shell: str) -> None:
     \b
     Save it where your shell looks (bash: ~/.local/share/bash-completion/completions/onlooker;
     fish: ~/.config/fish/completions/onlooker.fish), or evaluate it from your shell's rc file.
+
+    \b
     Examples:
       onlooker completion bash > ~/.local/share/bash-completion/completions/onlooker
       eval "$(onlooker completion zsh)"

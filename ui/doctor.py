@@ -62,7 +62,7 @@ def display(c: Context) -> list[Check]:
                       f"pip install {package} (into the environment onlooker runs from)")]
     if name == "fake":
         return [Check("display", OK, "ONLOOKER_BACKEND=fake replays a log instead of observing"),
-                Check("input source", OK, "counts come from the replayed log")]
+                Check("input source", OK, "input activity (yes/no) comes from the replayed log")]
     if name != "x11":  # backends added later present themselves through their own checks
         return [Check("display", OK, f"the {name} backend observes this {session} session")]
     return _x11(c.env["DISPLAY"])

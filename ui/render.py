@@ -36,6 +36,15 @@ def value_text(metric: Metric, value: float, start: float | None) -> str:
     return f"{value:g}"
 
 
+def undeclared(key: str) -> Metric:
+    """Words for a metric the profile does not describe: its key, with the unit its suffix
+    names, so a duration still reads "4 s" and never as a bare float."""
+    for suffix, unit in (("_s", "s"), ("_pct", "%")):
+        if key.endswith(suffix):
+            return Metric(key, key[:-len(suffix)].replace("_", " "), unit)
+    return Metric(key, key.replace("_", " "))
+
+
 def metric_text(pid: str, metrics: dict, start: float | None = None) -> str:
     """The profile's metrics in its own words ("shown Away (5-min rule): 8 min"); a metric it
     does not describe reads as its key."""
@@ -47,7 +56,7 @@ def metric_text(pid: str, metrics: dict, start: float | None = None) -> str:
         v = metrics[k]
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             continue
-        m = words.get(k) or Metric(k, k.replace("_", " "))
+        m = words.get(k) or undeclared(k)
         shown.append(f"{m.label}: {value_text(m, v, start)}")
     return "; ".join(shown)
 
@@ -75,9 +84,13 @@ def table(replay: Replay, *, limit: int = 12) -> str:
         if text:
             lines.append(f"  {text}")
         for s in (r.sessions or []) if len(r.sessions or []) > 1 else []:  # per meeting
+            # the meeting's own length goes with its times, in words ("4 s"), not as a figure
             figures = metric_text(r.id, {k: v for k, v in s.items()
-                                         if k not in ("session", "start", "end")}, start)
+                                         if k not in ("session", "start", "end", "meeting_s")},
+                                  start)
             figures = figures.replace(", all meetings together", "")  # this one meeting's
+            length = duration_text(s["meeting_s"]) if "meeting_s" in s else None
             lines.append(f"  meeting {s['session']} {clock(s['start'], start)}–"
-                         f"{clock(s['end'], start)} ({s['app']}): {figures}")
+                         f"{clock(s['end'], start)} ({s['app']}"
+                         + (f", {length}" if length else "") + f"): {figures}")
     return printable("\n".join(lines))

@@ -151,14 +151,17 @@ class Service:
         self.store.mark("share_start" if on else "share_end",
                         ts=self.clock() if at is None else at, data={"source": "manual"})
 
-    def import_activitywatch(self, export, classifier) -> tuple[int, int]:
+    def import_activitywatch(self, export, classifier) -> dict[str, int]:
         """Translate an ActivityWatch export and store it (a re-import of the same range
-        replaces the earlier one); (window changes, active periods)."""
-        focus, spans = translate(export, classifier)
-        self.store.replace_import("activitywatch", focus,
-                                  [(int(s.start), max(int(s.start) + 1, math.ceil(s.end)))
-                                   for s in spans])
-        return len(focus), len(spans)
+        replaces the earlier one): how many window changes, meetings and active periods it
+        holds, and how many rows an earlier import of the same range had brought."""
+        observations, spans = translate(export, classifier)
+        replaced = self.store.replace_import(
+            "activitywatch", observations,
+            [(int(s.start), max(int(s.start) + 1, math.ceil(s.end))) for s in spans])
+        return {"window_changes": sum(o.kind == "focus" for o in observations),
+                "meetings": sum(o.kind == "meeting_start" for o in observations),
+                "active_periods": len(spans), "replaced": replaced}
 
     def load_scenario(self, log_path: Path) -> tuple[float, float, str]:
         """Store a log as if it had been recorded, with t=0 at its header's start (or the

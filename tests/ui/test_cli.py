@@ -134,14 +134,38 @@ AW_EXPORT = {"buckets": {
 def test_import_activitywatch_file_is_idempotent(run, db_path, tmp_path):
     f = tmp_path / "aw.json"
     f.write_text(json.dumps(AW_EXPORT))
-    for _ in range(2):
-        res = run("import", "activitywatch", str(f))
-        assert res.exit_code == 0 and "2 window changes and 1 active periods" in res.output
+    said = "2 window changes, 1 meeting and 1 active period"
+    res = run("import", "activitywatch", str(f))
+    assert res.exit_code == 0 and res.output.strip() == f"imported {said}"
+    res = run("import", "activitywatch", str(f))  # the same again: replaced, not added twice
+    assert res.exit_code == 0 and res.output.strip() == (
+        f"stored {said}; they replace what an earlier import of the same range brought")
     conn = connect(db_path)
-    assert conn.execute("SELECT app, category FROM events ORDER BY ts").fetchall() == \
-        [("firefox", "browser"), ("zoom.us", "meeting")]
+    assert conn.execute("SELECT kind, app, category FROM events ORDER BY ts, id").fetchall() == [
+        ("focus", "firefox", "browser"), ("focus", "zoom.us", "meeting"),
+        ("meeting_start", "zoom.us", "meeting"), ("meeting_end", None, None)]
     assert conn.execute("SELECT end - start FROM input_spans").fetchall() == [(43,)]
     assert conn.execute("SELECT count(*) FROM events WHERE title IS NOT NULL").fetchone() == (0,)
+
+
+def test_an_imported_meeting_window_makes_a_meeting_the_zoom_rule_reads(run, db_path, tmp_path):
+    """ActivityWatch never says a meeting began: a meeting window in front is taken as one,
+    from its first stretch in front to the end of its last, looking away included."""
+    ev = lambda t, d, app, title: {"timestamp": f"2026-01-05T09:{t}Z", "duration": d,  # noqa: E731
+                                   "data": {"app": app, "title": title}}
+    export = {"buckets": {"w": {"id": "aw-watcher-window_h", "type": "currentwindow", "events": [
+        ev("00:00", 60, "zoom", "Zoom Meeting"), ev("01:00", 45, "thunderbird", "Inbox"),
+        ev("01:45", 120, "zoom", "Zoom Meeting")]}}}
+    f = tmp_path / "aw.json"
+    f.write_text(json.dumps(export))
+    assert run("import", "activitywatch", str(f)).exit_code == 0
+    run("sharing", "on", "--at", "2026-01-05T09:00:00Z")
+    res = run("report", "--date", "2026-01-05", "--json", "--profile", "zoom-2020")
+    zoom = json.loads(res.output)["profiles"][0]
+    assert zoom["metrics"]["applies"] is True
+    icons = [o for o in zoom["observations"] if "clock icon" in o["what"]
+             and not (o.get("data") or {}).get("variant")]
+    assert [(o["at"], o["until"]) for o in icons] == [(90.0, 105.0)]  # away 45 s: icon after 30 s
 
 
 def test_import_activitywatch_from_a_local_server_only(run, db_path):

@@ -243,3 +243,31 @@ def test_every_backend_meets_the_contract_in_its_declarations(name):
     assert issubclass(backend, BaseBackend) and backend.name == name
     assert {"focus", "input"} <= backend.capabilities <= CAPABILITIES
     assert backend.input_resolution_s == 1.0
+
+
+def test_a_live_demonstration_shows_only_what_has_been_played(tmp_path, monkeypatch):
+    """While `demo --live` plays, the dashboard's day ends at the latest recorded moment: no
+    time that has not been played yet is shown as idle or flagged."""
+    from onlooker.ui.dashboard.api import DashboardAPI
+    from onlooker.ui.service import Service
+    from onlooker.ui.watch import replaying
+
+    db = tmp_path / "live.db"
+    log = write_log(tmp_path / "l.jsonl", SCENARIO)
+    monkeypatch.setenv("ONLOOKER_FAKE_SPEED", "4")
+    with replaying(log, db, Config(), echo=lambda *a, **k: None) as recorder:
+        fake = recorder.backend
+        api = DashboardAPI(Service(Store(connect(db)), db), tmp_path / "c.toml",
+                           default_range=(fake.started, fake.started + fake.end), demo=True)
+        assert wait_for(lambda: rows(db, "SELECT count(*) FROM events WHERE kind = 'focus'")
+                        == [(2,)])
+        day = api.day()
+        assert not recorder.ended.is_set()
+        latest = rows(db, "SELECT max(ts) FROM events")[0][0] / 1000
+        assert day["observed_until"] <= latest + 1 < fake.started + fake.end
+        for p in day["profiles"]:
+            assert all((o["until"] or o["at"]) <= day["observed_until"] - day["start"] + 0.002
+                       for o in p["observations"]), (p["id"], day["observed_until"] - day["start"],
+                                                     p["observations"][-3:])
+        assert recorder.ended.wait(15)
+    assert api.day()["observed_until"] == fake.started + fake.end  # played to the end: all of it

@@ -108,7 +108,11 @@ class DashboardAPI:
         day_start, day_end = self._range(day)
         with self._lock:
             if self.default_range and (day_start, day_end) == self.default_range:
-                period = self.service.replay_range(*self.default_range)  # the demo's own period
+                a, b = self.default_range  # the demonstration's own period
+                if self.service.recording():  # played live: only what has happened so far
+                    seen = self.store.bounds(a, b + 0.001)
+                    b = max(a + 1, seen[1]) if seen else a + 1
+                period = self.service.replay_range(a, b)
             else:
                 period = self.service.replay_observed(day_start, day_end)
         return {

@@ -65,6 +65,11 @@ a{color:#0969da}
  h2,h3{break-after:avoid}
  a{color:inherit;text-decoration:none}
  .contents{display:none}
+ /* a month holds thousands of flags: compact on paper, half the pages to lay out */
+ h2{margin:0 0 .4rem}
+ h3{margin:.6rem 0 .2rem;font-size:.95rem}
+ ol.flags li{padding:0 0 0 .4rem;margin:0;border-left-width:2px;font-size:.8rem;line-height:1.25}
+ dl.metrics{font-size:.8rem}
 }
 """
 
@@ -89,7 +94,7 @@ def render(diary: dict[str, Any]) -> str:
     for p in diary["profiles"]:
         links = ", ".join(f'<a href="{escape(u)}">{escape(u)}</a>' for u in p["sources"])
         out.append(f'<li id="src-{escape(p["id"])}"><strong>{escape(p["name"])}</strong>, seen by '
-                   f'the {escape(p["seen_by"])}.<br>Sources: {links}.<br>Assumptions: '
+                   f'{escape(words.audience(p["seen_by"]))}.<br>Sources: {links}.<br>Assumptions: '
                    f'{escape(" ".join(p["assumptions"]))}</li>')
     out.append("</ol></section></main></body></html>\n")
     return "".join(out)
@@ -145,8 +150,8 @@ def _day(day: dict[str, Any], names: Names, notes: dict, shorts: dict) -> list[s
             idle.append(f'{escape(note["short"])} (<a href="#src-{escape(p["id"])}">{n}</a>): '
                         f'{escape(p["missing"] or "")}')
             continue
-        out.append(f'<article class="profile"><h3>{escape(note["short"])} <small>seen by the '
-                   f'{escape(note["seen_by"])}</small><sup><a href="#src-{escape(p["id"])}">'
+        out.append(f'<article class="profile"><h3>{escape(note["short"])} <small>seen by '
+                   f'{escape(words.audience(note["seen_by"]))}</small><sup><a href="#src-{escape(p["id"])}">'
                    f"{n}</a></sup></h3>")
         if p["flags"]:
             out.append('<ol class="flags">')

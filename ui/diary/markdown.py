@@ -37,7 +37,7 @@ def render(diary: dict[str, Any]) -> str:
     out += [f"- {_esc(k)}: {_esc(v)}" for k, v in text.stored_rows(diary["stored"], names)] + [""]
     out += ["## Sources and assumptions", ""]
     for p in diary["profiles"]:
-        out.append(f"[^{p['id']}]: **{p['name']}**, seen by the {p['seen_by']}. "
+        out.append(f"[^{p['id']}]: **{p['name']}**, seen by {words.audience(p['seen_by'])}. "
                    "Sources: " + ", ".join(p["sources"]) + ". Assumptions: " +
                    " ".join(p["assumptions"]))
         out.append("")
@@ -66,7 +66,7 @@ def _day(day: dict[str, Any], names: Names, notes: dict) -> list[str]:
         out.append("")
     for p in day["profiles"]:
         note = notes[p["id"]]
-        out += [f"### {note['short']} (seen by the {note['seen_by']})[^{p['id']}]", ""]
+        out += [f"### {note['short']} (seen by {words.audience(note['seen_by'])})[^{p['id']}]", ""]
         if not p["applies"]:
             out += [f"Does not apply: {p['missing']}.", ""]
             continue

@@ -48,21 +48,37 @@ def timeline(day: dict[str, Any], shorts: dict[str, str], names: Names) -> str:
         y = 4 + i * LANE
         parts.append(f'<rect class="lane" x="{LABEL}" y="{y}" width="{W - LABEL - RIGHT}" height="{LANE - 6}"/>')
         parts.append(f'<text class="lbl" x="{LABEL - 6}" y="{y + 11}">{escape(label)}</text>')
-        parts += [_bar(x0, x1, cls, tip, y) if x1 is not None else _tick(x0, tip, y)
-                  for x0, x1, cls, tip in marks]
+        parts += [_rect(left, right, cls, tips, y) for left, right, cls, tips in _drawn(marks)]
     parts += _ticks(day["observed"]["from"], a, span, names, 4 + LANE * len(lanes))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _bar(x0: float, x1: float, cls: str, tip: str, y: int) -> str:
-    return (f'<rect class="{cls}" x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1.5):.1f}" '
+def _drawn(marks: list[tuple]) -> list[tuple[float, float, str, list[str]]]:
+    """Marks as the rectangles drawn: a stretch at least 1.5 wide, a moment a 2.5-wide tick;
+    those of one colour that overlap or touch become one rectangle (the same pixels), keeping
+    every tooltip. A busy day has hundreds of marks in 800 pixels; a month's PDF, thousands."""
+    shapes = sorted((x0, x0 + max(x1 - x0, 1.5), cls, tip) if x1 is not None
+                    else (x0 - 1, x0 + 1.5, "mark", tip) for x0, x1, cls, tip in marks)
+    out: list[tuple[float, float, str, list[str]]] = []
+    for left, right, cls, tip in shapes:
+        fill = _FILL.get(cls, cls)
+        if out and _FILL.get(out[-1][2], out[-1][2]) == fill and left <= out[-1][1]:
+            last = out[-1]
+            out[-1] = (last[0], max(last[1], right), last[2], last[3] + [tip])
+        else:
+            out.append((left, right, cls, [tip]))
+    return out
+
+
+_FILL = {"mark": "flag"}  # the same red: a tick touching a stretch is one shape
+
+
+def _rect(left: float, right: float, cls: str, tips: list[str], y: int) -> str:
+    tip = tips[0] if len(tips) == 1 else f"{len(tips)} marks: " + "; ".join(tips[:3]) + (
+        " ..." if len(tips) > 3 else "")
+    return (f'<rect class="{cls}" x="{left:.1f}" y="{y}" width="{right - left:.1f}" '
             f'height="{LANE - 6}"><title>{escape(tip)}</title></rect>')
-
-
-def _tick(x0: float, tip: str, y: int) -> str:
-    return (f'<rect class="mark" x="{x0 - 1:.1f}" y="{y}" width="2.5" height="{LANE - 6}">'
-            f'<title>{escape(tip)}</title></rect>')
 
 
 def _ticks(from_iso: str, a: float, span: float, names: Names, y: int) -> list[str]:

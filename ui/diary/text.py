@@ -52,7 +52,7 @@ def stored_rows(stored: dict[str, Any] | None, names: Names) -> list[tuple[str, 
     return [
         ("Size", f"{stored['size_bytes'] / 1024:.1f} KiB"),
         ("Desktop events (focus, minimize, lock, meetings)", f"{tables.get('events', 0)} rows"),
-        ("Input activity (counts per second, merged into spans)",
+        ("Input activity (spans of seconds with input; keyboard and pointer as yes/no only)",
          f"{tables.get('input_spans', 0)} rows"),
         ("Oldest record", names.clock(stored["oldest"]) if stored.get("oldest") else "none"),
         ("Newest record", names.clock(stored["newest"]) if stored.get("newest") else "none"),

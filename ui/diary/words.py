@@ -48,7 +48,18 @@ def counts_towards_highlight(profile_id: str, flag: dict[str, Any]) -> bool:
 
 def highlight_phrase(profile_id: str, short: str, seen_by: str) -> str:
     entry = HIGHLIGHTS.get(profile_id)
-    return entry[0] if entry else f"{short} would have flagged you to the {seen_by}"
+    return entry[0] if entry else f"{short} would have flagged you to {audience(seen_by)}"
+
+
+# A profile's seen_by is a noun ("employer") or a whole phrase ("everyone in your organisation",
+# "any web page"); only the noun takes "the".
+_NO_ARTICLE = ("everyone", "anyone", "any", "every", "each", "all", "your", "the", "a", "an")
+
+
+def audience(seen_by: str) -> str:
+    """'seen by ...' completed: 'the employer', but 'everyone in your organisation'."""
+    first = seen_by.split(" ", 1)[0].lower()
+    return seen_by if first in _NO_ARTICLE else f"the {seen_by}"
 
 
 def duration(seconds: float) -> str:

@@ -109,6 +109,11 @@ function setupTabs() {
 // ---------------------------------------------------------------- loading
 async function loadDay(day) {
   const data = await getJSON(`/api/day?day=${encodeURIComponent(day)}`);
+  // another day or scenario: the hover text described the old one (a live update keeps it)
+  const old = state.dayData;
+  if (!old || state.day !== data.day || old.start !== data.start) {
+    document.getElementById("tl-info").textContent = "Point at the timeline to see what happened.";
+  }
   state.day = data.day;
   state.dayData = data;
   document.getElementById("day").value = data.day;
@@ -151,7 +156,7 @@ async function loadLooks() {
 const looks = (p) => state.looks[p.id] || { short: p.name, headlines: [], trend: null, live: null };
 // slots and sessions measure a period; every other observation is something flagged
 const isMeasure = (o) => state.measureKinds.has(o.kind);
-const unitWord = (unit) => (unit === "%" ? "% " : unit === "s" ? "s " : "");
+const unitWord = (unit) => (unit === "%" ? "% " : "");  // durations carry their units (dur)
 
 // ---------------------------------------------------------------- timeline
 const LANES = [
@@ -196,7 +201,10 @@ function renderTimeline() {
   for (let t = Math.ceil((d.start + v0) / step) * step; t <= d.start + v1; t += step) {
     const px = x(t - d.start);
     axis.append(sv("line", { x1: px, x2: px, y1: top - 4, y2: H }));
-    axis.append(sv("text", { x: px + 2, y: 14, text: clock(t).slice(0, step < 60 ? 8 : 5) }));
+    // a label too close to the right edge ends at its line instead of being cut off
+    const nearEdge = px + 40 > W;
+    axis.append(sv("text", { x: nearEdge ? px - 2 : px + 2, y: 14, "text-anchor": nearEdge ? "end" : "start",
+                             text: clock(t).slice(0, step < 60 ? 8 : 5) }));
   }
   svg.append(axis);
   const info = document.getElementById("tl-info");
@@ -329,17 +337,20 @@ function headline(p) {
   const hs = looks(p).headlines, m = p.metrics;
   if (!hs.length || m.applies === false) return null;
   const out = el("p", { class: "metric" });
-  const fmt = (v) => (v === null || v === undefined ? "—" : (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v)));
-  hs.forEach((h, i) => out.append(i ? "  " : "", fmt(m[h.key]), " ", el("small", { text: `${unitWord(h.unit)}${h.label}` })));
+  const fmt = (v, unit) => (v === null || v === undefined ? "—" : typeof v !== "number" ? String(v)
+    : unit === "s" ? dur(v) : !Number.isInteger(v) ? v.toFixed(1) : String(v));
+  hs.forEach((h, i) => out.append(i ? "  " : "", fmt(m[h.key], h.unit), " ", el("small", { text: `${unitWord(h.unit)}${h.label}` })));
   return out;
 }
 function renderSaw() {
   const d = state.dayData, box = clear(document.getElementById("saw"));
   for (const p of shownProfiles()) {
     const card = el("article", { class: "card", "data-profile": p.id, "aria-labelledby": `h-${p.id}` });
-    const flags = p.observations.filter((o) => !isMeasure(o));
+    const applies = p.metrics.applies !== false, listed = p.observations.length;
     card.append(el("h2", { id: `h-${p.id}` }, p.name, " ",
-                   el("span", { class: "flagcount", "aria-label": `${flags.length} flagged`, text: String(flags.length) })));
+                   el("span", { class: `flagcount${applies && listed ? "" : " none"}`,
+                                "aria-label": applies ? `${listed} listed` : "does not apply",
+                                text: applies ? String(listed) : "n/a" })));
     card.append(el("p", { class: "seen", text: `Seen by: ${p.seen_by}` }));
     if (p.metrics.applies === false) {
       card.append(el("p", { class: "na", text: `Does not apply to this day: ${p.metrics.missing}.` }));
@@ -403,7 +414,9 @@ function renderHost() {
   const icon = zoomP && zoomP.observations.find((o) => !(o.data && o.data.variant) && o.at <= t && t < (o.until ?? o.at));
   const notAtt = gotoP && gotoP.observations.find((o) => o.at <= t && t < (o.until ?? o.at));
   const stage = el("div", { class: "stage", "aria-label": "The meeting" },
-                   el("div", { class: "share", text: segAt.sharing ? "Someone is sharing a screen" : "No screen sharing marked" }),
+                   el("div", { class: "share", text: segAt.sharing ? "Someone is sharing a screen."
+                     : m.segs.some((s) => s.sharing !== null && s.sharing !== undefined) ? "Nobody is sharing a screen now."
+                     : "No screen sharing was marked in this meeting." }),
                    el("div", { class: "clock", id: "host-clock", text: clock(d.start + t) }),
                    el("div", { text: segAt.focus === "in" ? "Your meeting window is in front." : "Your meeting window is NOT in front." }));
   const people = [["Ms. Rivera", "Host", false], ["You", "me", true], ["Jordan K.", "", false],
@@ -538,7 +551,7 @@ async function renderData() {
   row("Database", data.path);
   row("Size", `${(data.size_bytes / 1024).toFixed(1)} KiB`);
   row("Desktop events (focus, minimize, lock, meetings)", `${data.tables.events} rows`);
-  row("Input activity (counts per second, merged into spans)", `${data.tables.input_spans} rows`);
+  row("Input activity (spans of seconds with input; keyboard and pointer as yes/no only)", `${data.tables.input_spans} rows`);
   row("Oldest record", data.oldest ? new Date(data.oldest * 1000).toLocaleString() : "—");
   row("Newest record", data.newest ? new Date(data.newest * 1000).toLocaleString() : "—");
   row("Browser events (tabs, page focus, full screen, pointer; from the extension or the probe)", `${data.browser_rows ?? 0} rows`);
@@ -564,9 +577,11 @@ async function renderData() {
          const a = Date.parse(from.value) / 1000, b = Date.parse(to.value) / 1000;
          if (!(a < b)) { msg.textContent = "Choose a start before the end."; return; }
          if (!(await confirmDialog(`Delete everything recorded from ${from.value} to ${to.value}? This cannot be undone.`))) return;
+         msg.textContent = state.dataMsg = "Deleting…";  // the last result is not this one's
          const r = await postJSON("/api/forget", { from: a, to: b }); state.dataMsg = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget this range")),
     el("div", { class: "row" }, el("button", { type: "button", id: "forget-all", class: "danger", onclick: async () => {
          if (!(await confirmDialog("Delete everything Onlooker has recorded? This cannot be undone."))) return;
+         msg.textContent = state.dataMsg = "Deleting…";
          const r = await postJSON("/api/forget", { all: true }); state.dataMsg = `Deleted ${r.deleted} rows.`; await reloadAll(); } }, "Forget everything")),
     msg);
   const exp = el("fieldset", {}, el("legend", { text: "Export the diary" }),

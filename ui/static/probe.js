@@ -87,6 +87,14 @@ async function askIdle() {
 
 function fmtBytes(n) { return n >= 1e9 ? (n / 1e9).toFixed(1) + " GB" : (n / 1e6).toFixed(0) + " MB"; }
 
+// navigator.deviceMemory is the memory rounded to a power of two and clamped; only the top of
+// the range means "or more": 8 GB up to Chrome 146, 32 GB on desktops from Chrome 147.
+function memoryText(gb, userAgent) {
+  if (!gb) return "not given";
+  const m = /Chrom(?:e|ium)\/(\d+)/.exec(userAgent || ""), top = m && +m[1] >= 147 ? 32 : 8;
+  return gb >= top ? `${gb} GB or more` : `about ${gb} GB`;
+}
+
 async function device() {
   const ua = navigator.userAgentData;
   let hints = {};
@@ -101,7 +109,8 @@ async function device() {
     ["Screen size", "screen.width × height, devicePixelRatio", `${screen.width} × ${screen.height} at ${devicePixelRatio}×`, true],
     ["Processor cores", "navigator.hardwareConcurrency", String(navigator.hardwareConcurrency ?? "not given"), navigator.hardwareConcurrency != null],
     ["Disk space", "navigator.storage.estimate()", storage, true],
-    ["(also) Memory", "navigator.deviceMemory (rounded, capped at 8)", navigator.deviceMemory ? navigator.deviceMemory + " GB or more" : "not given", !!navigator.deviceMemory],
+    ["(also) Memory", "navigator.deviceMemory (rounded to a power of two; at most 8 GB before Chrome 147, 32 GB since)",
+     memoryText(navigator.deviceMemory, navigator.userAgent), !!navigator.deviceMemory],
     ["(also) Language", "navigator.languages", (navigator.languages || [navigator.language]).join(", "), true],
     ["(also) Advertising id", "cannot read", "pages have no device advertising identifier", false],
   ];
