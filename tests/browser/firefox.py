@@ -126,10 +126,15 @@ class Firefox:
         self.proc = subprocess.Popen(args, env={**env, "MOZ_CRASHREPORTER_DISABLE": "1"},
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)
-        ws = self._bidi_url()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.bidi = BiDi(ws + "/session")
-        self.bidi.send("session.new", {"capabilities": {}})
+        try:  # a start that fails half-way leaves no browser running behind the test
+            ws = self._bidi_url()
+            threading.Thread(target=self._drain, daemon=True).start()
+            self.bidi = BiDi(ws + "/session")
+            self.bidi.send("session.new", {"capabilities": {}})
+        except BaseException:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+            raise
 
     def _bidi_url(self) -> str:
         deadline = time.time() + 60

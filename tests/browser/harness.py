@@ -147,9 +147,14 @@ class Chromium:
         self.proc = subprocess.Popen([*args, "about:blank"], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)
-        self.ws = self._devtools_url()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.cdp = CDP(self.ws)
+        try:  # a start that fails half-way leaves no browser running behind the test
+            self.ws = self._devtools_url()
+            threading.Thread(target=self._drain, daemon=True).start()
+            self.cdp = CDP(self.ws)
+        except BaseException:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+            raise
 
     def _devtools_url(self) -> str:
         deadline = time.time() + 30
