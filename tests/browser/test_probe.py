@@ -59,6 +59,9 @@ def test_probe_page_shows_visibility_and_focus_as_they_happen(tmp_path, user, pr
         assert any("hardwareConcurrency" in d for d in device)
         assert any("Phone carrier" in d and "cannot" in d for d in device)
         assert any("UTC" in d or "/" in d for d in device if d.startswith("Time zone"))
+        # "or more" only at the browser's top value (8 GB before Chrome 147, 32 GB since)
+        memory = next(d for d in device if d.startswith("(also) Memory"))
+        assert re.search(r"(about \d+(\.\d+)? GB|\b(8|32) GB or more|not given)$", memory), memory
         shot = screenshot(probe, "probe-page")
         assert shot.stat().st_size > 10_000
         # recorded like the extension's events (started with --record)

@@ -413,10 +413,12 @@ function renderHost() {
   // as marked only: the "had someone shared throughout" variant is not what a host saw
   const icon = zoomP && zoomP.observations.find((o) => !(o.data && o.data.variant) && o.at <= t && t < (o.until ?? o.at));
   const notAtt = gotoP && gotoP.observations.find((o) => o.at <= t && t < (o.until ?? o.at));
+  // the Zoom rule's own session says whether this meeting had any share marked
+  const session = zoomP && (zoomP.sessions || []).find((s) => s.start < m.b && s.end > m.a);
+  const marked = session ? session.sharing === "marked" : m.segs.some((s) => s.sharing);
   const stage = el("div", { class: "stage", "aria-label": "The meeting" },
                    el("div", { class: "share", text: segAt.sharing ? "Someone is sharing a screen."
-                     : m.segs.some((s) => s.sharing !== null && s.sharing !== undefined) ? "Nobody is sharing a screen now."
-                     : "No screen sharing was marked in this meeting." }),
+                     : marked ? "Nobody is sharing a screen now." : "No screen sharing was marked in this meeting." }),
                    el("div", { class: "clock", id: "host-clock", text: clock(d.start + t) }),
                    el("div", { text: segAt.focus === "in" ? "Your meeting window is in front." : "Your meeting window is NOT in front." }));
   const people = [["Ms. Rivera", "Host", false], ["You", "me", true], ["Jordan K.", "", false],
