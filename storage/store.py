@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 import math
@@ -11,6 +10,8 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import orjson
 
 from onlooker.shim.model import (EARLIEST, LATEST, Event, InputSecond, LogHeader, Observation,
                                  check_moment)
@@ -53,6 +54,57 @@ def _flags(row: tuple) -> tuple:
     """(id, start, end, keyboard, pointer) with the flags as 0/1, whatever a row holds (a count
     another program wrote reads as "yes")."""
     return (row[0], row[1], row[2], int(row[3] > 0), int(row[4] > 0))
+
+
+_NAMED_KINDS = frozenset(("focus", "minimize", "restore", "meeting_start"))  # "unknown" if no app
+
+
+def _careful_event(ts: Any, kind: Any, app: Any, title: Any, data: Any,
+                   origin: float) -> Event | None:
+    """An event row with extra data, or one another program wrote (or damage left): it degrades
+    to what can be read of it, or None (skipped, and said so), so one bad row never makes a
+    whole day unreadable."""
+    if not isinstance(ts, (int, float)) or not isinstance(kind, str):
+        log.warning("skipped an unreadable event row (ts %r, kind %r)", ts, kind)
+        return None
+    extra = _extra(data)
+    if app is not None and not isinstance(app, str):
+        app = str(app)
+    if title is not None and not isinstance(title, str):
+        title = None
+    if not app and kind in _NAMED_KINDS:
+        app = "unknown"
+    return Event(ts / 1000 - origin, kind, app=app, title=title, url=extra.pop("url", None),
+                 state=extra.pop("state", None), extra=extra or None)
+
+
+def _extra(data: Any) -> dict[str, Any]:
+    """A row's JSON ``data`` as a dict ({} when absent or unreadable)."""
+    if not data:
+        return {}
+    try:
+        extra = orjson.loads(data)
+    except (TypeError, ValueError):
+        try:  # what orjson refuses and json reads (NaN, huge integers)
+            extra = json.loads(data)
+        except (TypeError, ValueError):
+            return {}
+    return extra if isinstance(extra, dict) else {}
+
+
+def _merge(first: Iterable[Event], then: Iterable[Event]) -> Iterator[Event]:
+    """Two time-sorted streams as one, ``first``'s event first on a tie (heapq.merge's order,
+    at a fraction of its cost per event)."""
+    then = iter(then)
+    nxt = next(then, None)
+    for event in first:
+        while nxt is not None and nxt.t < event.t:
+            yield nxt
+            nxt = next(then, None)
+        yield event
+    if nxt is not None:
+        yield nxt
+        yield from then
 
 
 class Store:
@@ -395,8 +447,8 @@ class Store:
         beginning with the state carried in from before (focused app, meeting, share, lock)."""
         start_ms, end_ms = round(start * 1000), round(end * 1000)
         header = LogHeader(start=start)
-        return header, heapq.merge(self._carried(start_ms), self._event_rows(start_ms, end_ms, start),
-                                   self._input_rows(start, end), key=lambda e: e.t)
+        rows = _merge(self._carried(start_ms), self._event_rows(start_ms, end_ms, start))
+        return header, _merge(rows, self._input_rows(start, end))
 
     def _carried(self, start_ms: int) -> list[Event]:
         out = []
@@ -416,31 +468,22 @@ class Store:
             f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id",
             (start_ms, end_ms, *INTERNAL_KINDS))
         for ts, kind, app, title, data in cur:
-            # A row another program wrote (or a damaged one) degrades to what can be read of
-            # it: one bad row never makes a whole day unreadable.
-            try:
-                extra: dict[str, Any] = json.loads(data) if data else {}
-            except (TypeError, ValueError):
-                extra = {}
-            if not isinstance(extra, dict):
-                extra = {}
-            if not isinstance(ts, (int, float)) or not isinstance(kind, str):
-                log.warning("skipped an unreadable event row (ts %r, kind %r)", ts, kind)
-                continue
-            if app is not None and not isinstance(app, str):
-                app = str(app)
-            if title is not None and not isinstance(title, str):
-                title = None
-            if kind in ("focus", "minimize", "restore", "meeting_start") and not app:
-                app = "unknown"
-            yield Event(ts / 1000 - origin, kind, app=app, title=title,
-                        url=extra.pop("url", None), state=extra.pop("state", None),
-                        extra=extra or None)
+            # The common row (ours: integer ts, text or NULL columns, no data) is built directly;
+            # a year holds a million of them. Anything else takes the careful path.
+            if (ts.__class__ is int and kind.__class__ is str and data is None
+                    and (app is None or app.__class__ is str)
+                    and (title is None or title.__class__ is str)):
+                if not app and kind in _NAMED_KINDS:
+                    app = "unknown"
+                yield Event(ts / 1000 - origin, kind, app, title)
+            else:
+                event = _careful_event(ts, kind, app, title, data, origin)
+                if event is not None:
+                    yield event
 
-    def _input_rows(self, start: float, end: float) -> Iterator[Event]:
-        for _id, a, b, keys, pointer in self.spans(start, end):
-            a2, b2 = max(a, start), min(b, end)
-            yield Event(a2 - start, "input", until=b2 - start, keys=keys, pointer=pointer)
+    def _input_rows(self, start: float, end: float) -> list[Event]:
+        return [Event(max(a, start) - start, "input", None, None, min(b, end) - start, keys, pointer)
+                for _id, a, b, keys, pointer in self.spans(start, end)]
 
     def counts(self, start: float, end: float) -> dict[str, int]:
         """What happened in [start, end): events by kind, seconds with input, and how many of

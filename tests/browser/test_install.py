@@ -24,11 +24,16 @@ def test_install_writes_a_manifest_and_launcher_that_uninstall_removes(tmp_path,
     assert proc.returncode == 0, proc.stderr
     status = onlooker(user, "browser", "status", "--browser", "chromium", "--profile-dir",
                       str(profile))
-    assert "chromium: installed" in status.stdout and "not connected" in status.stdout
+    assert f"host manifest for chromium: {manifest}" in status.stdout
+    assert "not connected" in status.stdout
     r = onlooker(user, "browser", "uninstall", "--browser", "chromium", "--profile-dir",
                  str(profile))
     assert "removed" in r.stdout and not manifest.exists()
     assert not os.path.exists(launcher)
+    status = onlooker(user, "browser", "status", "--browser", "chromium", "--profile-dir",
+                      str(profile))
+    assert "no host manifest for chromium (onlooker browser install --browser chromium" \
+        in status.stdout
 
 
 def test_firefox_manifest_names_the_add_on(tmp_path, user):
