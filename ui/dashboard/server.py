@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -244,7 +245,9 @@ class Reply:
 
 
 def _json(status: int, obj: Any) -> Reply:
-    return Reply(status, "application/json", json.dumps(obj).encode())
+    # orjson: a busy day's answer (300 kB) in a millisecond rather than ten, and never the
+    # non-JSON "NaN"/"Infinity" that json.dumps would write
+    return Reply(status, "application/json", orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS))
 
 
 class _Headers(dict):
