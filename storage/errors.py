@@ -41,6 +41,9 @@ def describe(exc: sqlite3.Error, where: object = "the database") -> StorageError
     if "readonly" in text or "read-only" in text:
         return Unwritable(f"{where} is read-only; nothing was changed - fix its permissions or "
                           "use --db PATH")
+    if "malformed" in text or "decode to UTF-8" in text:  # damage met while reading
+        return CorruptDatabase(f"{where} is damaged (a page or row cannot be read); it was left "
+                               "untouched - move it aside (or restore a backup) and start again")
     if "disk I/O" in text:
         return Unwritable(f"cannot write {where} ({text}); nothing was changed - check the disk, "
                           "or use --db PATH")

@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -37,6 +38,16 @@ _SPANS_TOUCHING = """
     SELECT * FROM (SELECT id, start, end, keys, pointer FROM input_spans WHERE start < :lo
                    ORDER BY start DESC LIMIT 1) WHERE end > :lo
 """
+
+
+# The rows _readable_span accepts, in SQL (for bounds, which needs only the first and last).
+_READABLE = """typeof(start) IN ('integer', 'real') AND typeof(end) IN ('integer', 'real')
+    AND end > start AND typeof(keys) = 'integer' AND keys >= 0
+    AND typeof(pointer) = 'integer' AND pointer >= 0"""
+_SPAN_INSIDE = f"SELECT start, end FROM input_spans WHERE start >= :lo AND start < :hi AND {_READABLE} "
+_SPAN_BEFORE = f"""SELECT start, end FROM (SELECT * FROM input_spans WHERE start < :lo
+    ORDER BY start DESC LIMIT 1) WHERE end > :lo AND {_READABLE}"""
+_START = itemgetter(1)
 
 
 def _readable_span(row: tuple) -> bool:
@@ -92,16 +103,30 @@ def _extra(data: Any) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
-def _merge(first: Iterable[Event], then: Iterable[Event]) -> Iterator[Event]:
-    """Two time-sorted streams as one, ``first``'s event first on a tie (heapq.merge's order,
-    at a fraction of its cost per event)."""
+def _merge(first: Iterable[Event], then: Iterable[Event],
+           lead: list[Event] | None = None) -> Iterator[Event]:
+    """Two time-sorted streams as one, ``first``'s event first on a tie; ``lead`` (events at 0,
+    the state carried in) goes before both from 0 on. heapq.merge's order of (lead, first, then),
+    at a fraction of its cost per event."""
     then = iter(then)
     nxt = next(then, None)
     for event in first:
-        while nxt is not None and nxt.t < event.t:
+        t = event.t
+        if lead and t >= 0.0:
+            while nxt is not None and nxt.t < 0.0:
+                yield nxt
+                nxt = next(then, None)
+            yield from lead
+            lead = None
+        while nxt is not None and nxt.t < t:
             yield nxt
             nxt = next(then, None)
         yield event
+    if lead:
+        while nxt is not None and nxt.t < 0.0:
+            yield nxt
+            nxt = next(then, None)
+        yield from lead
     if nxt is not None:
         yield nxt
         yield from then
@@ -121,7 +146,18 @@ class Store:
                                      {"lo": lo, "hi": hi}).fetchall()
         else:
             rows = self.conn.execute(_SPANS_TOUCHING, {"lo": lo, "hi": hi}).fetchall()
-        return sorted((_flags(r) for r in rows if _readable_span(r)), key=lambda r: r[1])
+        out = []
+        for row in rows:
+            _id, a, b, keys, pointer = row
+            # Ours: integer seconds and 0/1 flags (column affinity keeps them integers); anything
+            # else is checked and read as well as it can be.
+            if (a.__class__ is int and b.__class__ is int and b > a and keys.__class__ is int
+                    and pointer.__class__ is int and 0 <= keys <= 1 and 0 <= pointer <= 1):
+                out.append(row)
+            elif _readable_span(row):
+                out.append(_flags(row))
+        out.sort(key=_START)
+        return out
 
     # --- writing -------------------------------------------------------------------------
 
@@ -400,11 +436,21 @@ class Store:
         else:
             a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
                                   (round(start * 1000), round(end * 1000))).fetchone()
-            rows = self.spans(start, end)
-            b = (max(rows[0][1], start), min(rows[-1][2], end)) if rows else (None, None)
+            b = self._span_bounds(start, end)
         lows = [x for x in (a[0] / 1000 if a[0] is not None else None, b[0]) if x is not None]
         highs = [x for x in (a[1] / 1000 if a[1] is not None else None, b[1]) if x is not None]
         return (min(lows), max(highs)) if lows else None
+
+    def _span_bounds(self, start: float, end: float) -> tuple[float | None, float | None]:
+        """First and last moment of input in [start, end) from the first and last readable span
+        alone (the span list of a day costs far more), as ``spans`` would give them."""
+        p = {"lo": start, "hi": end}
+        before = self.conn.execute(_SPAN_BEFORE, p).fetchone()
+        first = before or self.conn.execute(_SPAN_INSIDE + "ORDER BY start LIMIT 1", p).fetchone()
+        last = self.conn.execute(_SPAN_INSIDE + "ORDER BY start DESC LIMIT 1", p).fetchone() or before
+        if first is None:
+            return None, None
+        return max(first[0], start), min(last[1], end)
 
     def app_names(self, start: float, end: float) -> list[str]:
         """Distinct app names of focus events in [start, end), the most recent first."""
@@ -447,8 +493,8 @@ class Store:
         beginning with the state carried in from before (focused app, meeting, share, lock)."""
         start_ms, end_ms = round(start * 1000), round(end * 1000)
         header = LogHeader(start=start)
-        rows = _merge(self._carried(start_ms), self._event_rows(start_ms, end_ms, start))
-        return header, _merge(rows, self._input_rows(start, end))
+        return header, _merge(self._event_rows(start_ms, end_ms, start),
+                              self._input_rows(start, end), self._carried(start_ms))
 
     def _carried(self, start_ms: int) -> list[Event]:
         out = []

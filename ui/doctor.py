@@ -221,7 +221,7 @@ def database(c: Context) -> list[Check]:
     from onlooker.storage.errors import StorageError
 
     try:
-        connect(c.db, readonly=True).close()
+        connect(c.db, readonly=True, check=True).close()  # doctor says "integrity ok"
     except StorageError as exc:
         out.append(Check("database", FAIL, str(exc)))
         return out
