@@ -56,8 +56,19 @@ class SwayVisibility:
         self.known = visibility(self.conn.get_tree())
         for event in (Event.WINDOW, Event.WORKSPACE):
             self.conn.on(event, self._changed)
+        # i3ipc subscribes only once its loop runs: wait for sway's answer (a tick event, sent
+        # on subscribing) so that nothing happening right after start() is missed
+        subscribed = threading.Event()
+        self.conn.on(Event.TICK, lambda _conn, _event: subscribed.set())
         self._thread = threading.Thread(target=self._loop, name="onlooker-sway-ipc", daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + 3
+        while not subscribed.wait(0.05) and time.monotonic() < deadline:
+            pass
+        if subscribed.is_set():
+            self.known = visibility(self.conn.get_tree())  # what changed while subscribing
+        else:
+            log.warning("sway did not confirm the IPC subscription; hidden windows may be late")
         return self
 
     def _loop(self) -> None:
