@@ -33,6 +33,7 @@ The contract:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -43,6 +44,8 @@ from ..classify import Classifier
 from ..counter import InputCounter
 from ..errors import BackendUnavailable
 from ..model import Observation
+
+log = logging.getLogger(__name__)
 
 # What a backend may declare it observes (names used in ``capabilities``).
 CAPABILITIES = frozenset({"focus", "minimize", "lock", "input", "meeting", "share", "tab"})
@@ -108,6 +111,17 @@ class BaseBackend(ABC):
     @abstractmethod
     def snapshot(self) -> None:
         """Report the current state again (after a pause)."""
+
+    def _stop_parts(self, parts: list) -> None:
+        """Stop the parts a backend started, newest first. A part may fail once its desktop is
+        gone; the data is what matters, so each failure is logged with its cause and the rest
+        still stop."""
+        for part in reversed(parts):
+            try:
+                part.stop()
+            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
+                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
+        parts.clear()
 
     def _ended(self, error: BaseException | None = None) -> None:
         """Record how the backend ended and tell the runner, once."""

@@ -83,12 +83,7 @@ class Backend(BaseBackend):
         self.input_source = source
 
     def stop(self) -> None:
-        for part in reversed(self._parts):
-            try:
-                part.stop()
-            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
-                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
-        self._parts = []
+        self._stop_parts(self._parts)
         if self.input_source is not None:
             self.input_source.stop()
         if self.router is not None:

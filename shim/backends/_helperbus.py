@@ -255,7 +255,7 @@ class MutterIdle:
                 try:
                     self._call("RemoveWatch", "u", (watch,))
                 except Exception:  # noqa: BLE001 (gone with the session)
-                    pass
+                    log.debug("removing an idle watch failed", exc_info=True)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(5)
         if self._filter is not None:

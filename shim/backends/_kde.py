@@ -108,12 +108,7 @@ class Backend(BaseBackend):
         self.wayland.start(on_exit=lambda: self._ended(self.wayland.error))
 
     def stop(self) -> None:
-        for part in reversed(self._parts):
-            try:
-                part.stop()
-            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
-                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
-        self._parts = []
+        self._stop_parts(self._parts)
         if self.wayland is not None:
             self.wayland.stop()
         if self.input_source is not None:

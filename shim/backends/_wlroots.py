@@ -82,12 +82,7 @@ class Backend(BaseBackend):
             self.windows.gone(t.id, ts)
 
     def stop(self) -> None:
-        for part in reversed(self._parts):
-            try:
-                part.stop()
-            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
-                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
-        self._parts = []
+        self._stop_parts(self._parts)
         if self.client is not None:
             self.client.stop()
         if self.input_source is not None:

@@ -395,13 +395,7 @@ class Backend(BaseBackend):
         return self
 
     def stop(self) -> None:
-        # Each part may fail once the X server has gone; the data is what matters, so go on.
-        for part in reversed(self._parts):
-            try:
-                part.stop()
-            except Exception:  # noqa: BLE001 (logged with its cause, not silenced)
-                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
-        self._parts = []
+        self._stop_parts(self._parts)
         if self.desktop is not None:
             self.desktop.stop()
 

@@ -61,12 +61,7 @@ class Backend(BaseBackend):
         return self
 
     def stop(self) -> None:
-        for part in self._parts:
-            try:
-                part.stop()
-            except Exception:  # noqa: BLE001
-                log.warning("stopping %s failed", type(part).__name__, exc_info=True)
-        self._parts = []
+        self._stop_parts(self._parts)
         if self.desktop is not None:
             self.desktop.stop()
 
