@@ -103,7 +103,10 @@ class Recorder:
         try:
             store = Store(connect(self.db_path,
                                   notice=lambda m: self.echo(f"onlooker: {m}", err=True)))
-            self.retention = _Retention(store, self.config.retention_days, self.echo)
+            # its own connection: a sqlite3 connection is not shared between threads, and the
+            # writer thread is using this one while the purge runs
+            self.retention = _Retention(Store(connect(self.db_path)) if self.config.retention_days
+                                        else store, self.config.retention_days, self.echo)
             self.writer = Writer(store, on_error=self._write_failed,
                                  on_resume=lambda: self.backend and self.backend.snapshot())
             counter = InputCounter(on_first=self.writer.poke)
