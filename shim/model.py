@@ -65,6 +65,18 @@ class Event:
         """The latest moment this event speaks about."""
         return self.until if self.until is not None else self.t
 
+    def in_ms(self) -> Event:
+        """The same event in integer milliseconds (what profiles read)."""
+        return Event(round(self.t * 1000), self.event, self.app, self.title,
+                     None if self.until is None else round(self.until * 1000), self.keys,
+                     self.pointer, self.url, self.state, self.extra)
+
+    def in_seconds(self) -> Event:
+        """An event in milliseconds back in seconds."""
+        return Event(self.t / 1000, self.event, self.app, self.title,
+                     None if self.until is None else self.until / 1000, self.keys,
+                     self.pointer, self.url, self.state, self.extra)
+
 
 @dataclass(frozen=True, slots=True)
 class LogHeader:

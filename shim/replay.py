@@ -10,7 +10,7 @@ from typing import Any
 from .model import Event, LogHeader
 from .obslog import LogReader, OutOfOrder, format_time, header_of, iter_events, read_lines
 from .profiles import PROFILES, LogInfo, Result
-from .profiles._base import Normaliser, make_machine, to_ms
+from .profiles._base import Normaliser, make_machine
 
 
 class UnknownProfile(ValueError):
@@ -51,10 +51,19 @@ class _Run:
 
     def __init__(self, ids: list[str], info: LogInfo) -> None:
         self.machines = [(PROFILES[i], make_machine(PROFILES[i], info)) for i in ids]
-        self.by_event: dict[str, tuple] = {}  # event name -> the machines' bound feed methods
+        self.by_event: dict[str, tuple] = {}  # event name -> the bound feed methods to call
+        parts: dict[type, Any] = {}
         for _, m in self.machines:
+            # A machine's ``shared`` part (state it only reads, built from the same info and
+            # fed the same events as any other of its class) is built and fed once per run.
+            part = getattr(m, "shared", None)
+            if part is not None:
+                m.shared = part = parts.setdefault(type(part), part)
+            feed = (part or m).feed
             for name in m.handles:
-                self.by_event[name] = (*self.by_event.get(name, ()), m.feed)
+                fed = self.by_event.get(name, ())
+                if feed not in fed:
+                    self.by_event[name] = (*fed, feed)
         self.norm = Normaliser()
         self.end = 0.0  # the latest moment an event speaks about (an 'end' event's included)
 
@@ -68,7 +77,7 @@ class _Run:
             last = e.t if e.until is None else e.until
             if last > end:
                 end = last
-            yield to_ms(e)
+            yield e.in_ms()
         self.end = end
 
     def feed_ms(self, events: Iterable[Event]) -> None:
@@ -96,14 +105,21 @@ def info_of(header: LogHeader, unobserved=()) -> LogInfo:
 
 def replay_events(header: LogHeader, events: Iterable[Event],
                   profiles: Sequence[str] | None = None, until: float | None = None,
-                  unobserved: Iterable[tuple[float, float]] = ()) -> Replay:
+                  unobserved: Iterable[tuple[float, float]] = (), *,
+                  in_ms: bool = False) -> Replay:
     """Replay time-sorted events (sort them first if they may be out of order). ``until`` is
     the end of the observed period when it outlasts the last event (a report of a whole day).
     ``unobserved``: [a, b) periods, in seconds since the header's start, when no recorder ran;
-    no profile counts them as idle, away or active, or flags inside them."""
+    no profile counts them as idle, away or active, or flags inside them. ``in_ms``: the
+    events' times are already integer milliseconds (``Store.events_ms``)."""
     unobserved = tuple(unobserved)
     run = _Run(pick(profiles), info_of(header, unobserved))
-    run.feed(events)
+    if in_ms:
+        events = events if isinstance(events, Sequence) else list(events)
+        run.feed_ms(events)
+        run.end = max((e.t if e.until is None else e.until for e in events), default=0) / 1000
+    else:
+        run.feed(events)
     end, results = run.finish(until)
     return Replay(header, end, results, unobserved)
 

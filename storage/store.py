@@ -9,7 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
@@ -68,6 +68,14 @@ def _flags(row: tuple) -> tuple:
 
 
 _NAMED_KINDS = frozenset(("focus", "minimize", "restore", "meeting_start"))  # "unknown" if no app
+_ROWS = ("SELECT ts, kind, app, title, data FROM events WHERE ts >= ? AND ts < ? AND kind NOT IN "
+         f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id")
+# Whether [?, ?) holds a row of a type we never write (another program's, or damage): such a
+# day is read row by careful row; any other is read with no per-row checks.
+_FOREIGN = ("SELECT 1 FROM events WHERE ts >= ? AND ts < ? AND NOT (typeof(ts) = 'integer' "
+            "AND typeof(kind) = 'text' AND typeof(app) IN ('text', 'null') "
+            "AND typeof(title) IN ('text', 'null') AND typeof(data) IN ('text', 'null')) LIMIT 1")
+_T = attrgetter("t")
 
 
 def _careful_event(ts: Any, kind: Any, app: Any, title: Any, data: Any,
@@ -87,6 +95,15 @@ def _careful_event(ts: Any, kind: Any, app: Any, title: Any, data: Any,
         app = "unknown"
     return Event(ts / 1000 - origin, kind, app=app, title=title, url=extra.pop("url", None),
                  state=extra.pop("state", None), extra=extra or None)
+
+
+def _event_with_data(t: int, kind: str, app: str | None, title: str | None, data: str) -> Event:
+    """A row of ours with extra data (a page's url and state), at ``t``."""
+    extra = _extra(data)
+    if not app and kind in _NAMED_KINDS:
+        app = "unknown"
+    return Event(t, kind, app, title, url=extra.pop("url", None), state=extra.pop("state", None),
+                 extra=extra or None)
 
 
 def _extra(data: Any) -> dict[str, Any]:
@@ -490,11 +507,36 @@ class Store:
 
     def events(self, start: float, end: float) -> tuple[LogHeader, Iterator[Event]]:
         """The observation log for [start, end): header + time-sorted events relative to start,
-        beginning with the state carried in from before (focused app, meeting, share, lock)."""
+        beginning with the state carried in from before (focused app, meeting, share, lock).
+        Streams: a year's export holds a million events."""
         start_ms, end_ms = round(start * 1000), round(end * 1000)
-        header = LogHeader(start=start)
-        return header, _merge(self._event_rows(start_ms, end_ms, start),
-                              self._input_rows(start, end), self._carried(start_ms))
+        return LogHeader(start=start), _merge(self._event_rows(start_ms, end_ms, start),
+                                              self._input_rows(start, end), self._carried(start_ms))
+
+    def events_ms(self, start: float, end: float) -> tuple[LogHeader, list[Event]]:
+        """``events`` as a list, times in integer milliseconds since ``start``: what profiles
+        read (``feed_ms``), for a replay a day at a time. One SQLite scan says whether the range
+        holds a foreign row; if not, each row becomes its Event in one step (only rows with
+        extra data are parsed), and the three sorted runs (carried state, rows, input) are
+        merged by one stable sort, which keeps ``events``' order on a tie (carried state, then
+        the row, then input)."""
+        start_ms, end_ms = round(start * 1000), round(end * 1000)
+        if self.conn.execute(_FOREIGN, (start_ms, end_ms)).fetchone():
+            rows = [e.in_ms() for e in self._event_rows(start_ms, end_ms, start)]
+        else:
+            named = _NAMED_KINDS
+            rows = [Event(ts - start_ms, kind,
+                          app if app or kind not in named else "unknown", title)
+                    if data is None else _event_with_data(ts - start_ms, kind, app, title, data)
+                    for ts, kind, app, title, data
+                    in self.conn.execute(_ROWS, (start_ms, end_ms, *INTERNAL_KINDS))]
+        out = [e.in_ms() for e in self._carried(start_ms)]
+        out += rows
+        out += [Event(round((max(a, start) - start) * 1000), "input", None, None,
+                      round((min(b, end) - start) * 1000), keys, pointer)
+                for _id, a, b, keys, pointer in self.spans(start, end)]
+        out.sort(key=_T)
+        return LogHeader(start=start), out
 
     def _carried(self, start_ms: int) -> list[Event]:
         out = []
@@ -509,10 +551,7 @@ class Store:
         return out
 
     def _event_rows(self, start_ms: int, end_ms: int, origin: float) -> Iterator[Event]:
-        cur = self.conn.execute(
-            "SELECT ts, kind, app, title, data FROM events WHERE ts >= ? AND ts < ? AND kind NOT IN "
-            f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id",
-            (start_ms, end_ms, *INTERNAL_KINDS))
+        cur = self.conn.execute(_ROWS, (start_ms, end_ms, *INTERNAL_KINDS))
         for ts, kind, app, title, data in cur:
             # The common row (ours: integer ts, text or NULL columns, no data) is built directly;
             # a year holds a million of them. Anything else takes the careful path.

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from onlooker.shim.aw import translate
@@ -34,13 +35,18 @@ class Period:
 
     start: float
     until: float
-    events: list[Event]
+    events_ms: list[Event]  # integer milliseconds since ``start``, as the profiles read them
     replay: Replay
     empty: bool = False
 
     @property
     def span(self) -> float:
         return self.until - self.start
+
+    @cached_property
+    def events(self) -> list[Event]:
+        """The events in seconds since ``start`` (the timeline's unit)."""
+        return [e.in_seconds() for e in self.events_ms]
 
 
 class Service:
@@ -63,13 +69,14 @@ class Service:
                      title: str | None = None) -> Period:
         """Replay [start, until] of the store (``until`` inclusive: a record at the very end
         counts) through the profiles."""
-        header, events = self.store.events(start, until + 0.001)
+        header, events = self.store.events_ms(start, until + 0.001)
         events = list(events)
         if title is not None:
             header = LogHeader(start=header.start, title=title)
         live = bool(self.recording()) and until >= self.clock() - 2
         gaps = [(a - start, b - start) for a, b in self.store.unobserved(start, until, live=live)]
-        result = replay_events(header, events, profiles, until=until - start, unobserved=gaps)
+        result = replay_events(header, events, profiles, until=until - start, unobserved=gaps,
+                               in_ms=True)
         return Period(start, until, events, result)
 
     def replay_observed(self, start: float, end: float, profiles=None) -> Period:

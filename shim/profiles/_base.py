@@ -100,7 +100,9 @@ class Machine(Protocol):
     """Fed normalised events (implied states written out, see ``Normaliser``); ``finish(end)``
     returns flags and metrics (and, optionally, sessions). A machine with ``in_ms = True``
     gets times and ``end`` as integer milliseconds (all shipped profiles: thresholds exact);
-    any other gets seconds, as before."""
+    any other gets seconds, as before. A machine may keep the state it feeds in a ``shared``
+    part that it only reads at ``finish``; a replay gives every machine with a part of the same
+    class one instance, fed once."""
 
     handles: frozenset[str]
 
@@ -249,13 +251,6 @@ def _state_key(e: Event):
     return None
 
 
-def to_ms(e: Event) -> Event:
-    """An event in seconds -> the same event in integer milliseconds (what profiles read)."""
-    return Event(round(e.t * 1000), e.event, e.app, e.title,
-                 None if e.until is None else round(e.until * 1000), e.keys, e.pointer, e.url,
-                 e.state, e.extra)
-
-
 class Normaliser:
     """Every profile's input goes through this: times become integer milliseconds, and each
     state a transition implies is written out as the event it implies (at the scope's start,
@@ -273,7 +268,7 @@ class Normaliser:
         self.share_scope = 0  # sharing is unknown from each meeting's start
 
     def feed(self, e: Event) -> list[Event]:
-        out = to_ms(e)
+        out = e.in_ms()
         implied = self.implied(out)
         return [out] if implied is None else [implied, out]
 

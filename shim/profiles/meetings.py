@@ -238,9 +238,23 @@ def _icon_text(b: int, end: int, stayed: int, variant: bool) -> str:
     return f"{lead} the clock icon next to your name; it stayed {ms_text(stayed)}."
 
 
-class ZoomMachine(MeetingHistory):
+class _MeetingRule:
+    """A rule read off the meeting history. Both meeting profiles read the same history, so a
+    replay running both builds it once (``shared``: see ``replay._Run``)."""
+
+    handles = MEETING_EVENTS
+    in_ms = True
+
+    def __init__(self, info: LogInfo) -> None:
+        self.shared = MeetingHistory(info)
+
+    def feed(self, e: Event) -> None:
+        self.shared.feed(e)
+
+
+class ZoomMachine(_MeetingRule):
     def finish(self, end: int):
-        segments, sessions = self.segments(end)
+        segments, sessions = self.shared.segments(end)
         if not sessions:
             return [], absent("no meeting in this log (meeting_start events)")
         flags: list[Flag] = []
@@ -343,9 +357,9 @@ def _goto_state(focus, sharing) -> str:
     return "unknown" if focus is None else ("focused" if focus else "away")
 
 
-class GoToMachine(MeetingHistory):
+class GoToMachine(_MeetingRule):
     def finish(self, end: int):
-        segments, sessions = self.segments(end)
+        segments, sessions = self.shared.segments(end)
         if not sessions:
             return [], absent("no meeting in this log (meeting_start events)")
         flags: list[Flag] = []

@@ -39,7 +39,9 @@ def test_a_long_replay_keeps_changes_not_events():
     run.feed_ms(LogReader(in_ms=True).events(lines))
     machines = {p.id: m for p, m in run.machines}
     # one per meeting (zoom was never in front), and one when the first's front became known
-    assert len(machines["zoom-2020"].fronts) == 14 + 1
+    assert len(machines["zoom-2020"].shared.fronts) == 14 + 1
+    # both meeting rules read one history, built once
+    assert machines["gotowebinar"].shared is machines["zoom-2020"].shared
     for pid in ("hubstaff", "activtrak", "time-doctor", "teams-presence", "slack-presence"):
         assert len(machines[pid].activity.gaps) <= 14, pid  # the nights, not 5,000 pauses
     whole = replay_lines(lines).to_json()["profiles"]

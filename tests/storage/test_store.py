@@ -134,3 +134,33 @@ def test_forget_with_fractional_bounds_removes_every_second_it_touches(db_path):
     store.forget(T0 + 40.5, T0 + 50)
     assert store.conn.execute("SELECT count(*) FROM input_spans WHERE start = ?",
                               (s + 40,)).fetchone() == (0,)
+
+
+def test_the_replay_read_is_the_log_read_in_milliseconds(db_path):
+    """``events_ms`` (what replays read) holds exactly ``events`` in integer milliseconds, on a
+    day of our rows and on one where another program wrote rows of types we never write."""
+    store = Store(connect(db_path))
+    store.record([Observation(T0, "meeting_start", app="zoom"), Observation(T0 + 1, "focus", app=""),
+                  Observation(T0 + 2.5, "tab", data={"url": "https://a.example/", "state": "hidden"}),
+                  Observation(T0 + 100, "focus", app="mail")],
+                 [InputSecond(int(T0) + i, 1, 0) for i in range(50, 70)])
+    start, end = T0 + 0.5, T0 + 200
+
+    def same() -> list:
+        _, seconds = store.events(start, end)
+        _, ms = store.events_ms(start, end)
+        want = [e.in_ms() for e in seconds]
+        assert ms == want and [e.extra for e in ms] == [e.extra for e in want]
+        return [(e.t, e.event, e.app, e.url, e.until) for e in ms]
+
+    ours = same()
+    assert ours == [(0, "meeting_start", "zoom", None, None), (500, "focus", "unknown", None, None),
+                    (2000, "tab", None, "https://a.example/", None),
+                    (49500, "input", None, None, 69500), (99500, "focus", "mail", None, None)]
+    with store.conn:  # another program's rows: a fractional time, a blob app
+        store.conn.execute("INSERT INTO events (ts, kind, app) VALUES (?, 'focus', 'x')",
+                           (round(T0 * 1000) + 3000.5,))
+        store.conn.execute("INSERT INTO events (ts, kind, app) VALUES (?, 'focus', ?)",
+                           (round(T0 * 1000) + 4000, b"\x00blob"))
+    foreign = same()
+    assert [x[:3] for x in foreign[3:5]] == [(2500, "focus", "x"), (3500, "focus", "b'\\x00blob'")]

@@ -37,32 +37,39 @@ def _r(x: float) -> float:
     return round(x, 3)
 
 
-def _meetings(events, span: float) -> list[dict[str, Any]]:
-    """Meetings in a day's events (seconds since its observed start), with the sharing marked
-    in them: "marked" when a share_start/share_end says when, else "unknown"."""
+_MEETING_KINDS = frozenset(("meeting_start", "meeting_end", "share_start", "share_end"))
+
+
+def _meetings(events_ms, span: float) -> list[dict[str, Any]]:
+    """Meetings in a day's events (milliseconds since its observed start; the meetings' times
+    in seconds), with the sharing marked in them: "marked" when a share_start/share_end says
+    when, else "unknown"."""
     out: list[dict[str, Any]] = []
     cur: dict[str, Any] | None = None
     share_from: float | None = None
-    for e in events:
+    for e in events_ms:
+        if e.event not in _MEETING_KINDS:
+            continue
+        t = e.t / 1000
         if e.event == "meeting_start" and cur is None:
-            cur = {"app": e.app or "meeting", "a": e.t, "b": None, "sharing": "unknown", "shared": 0.0}
+            cur = {"app": e.app or "meeting", "a": t, "b": None, "sharing": "unknown", "shared": 0.0}
             share_from = None
         elif cur is None:
             continue
         elif e.event == "share_start":
             cur["sharing"] = "marked"
-            share_from = e.t if share_from is None else share_from
+            share_from = t if share_from is None else share_from
         elif e.event == "share_end":
             if cur["sharing"] == "unknown" and share_from is None:  # implied: since the start
                 share_from = cur["a"]
             cur["sharing"] = "marked"
             if share_from is not None:
-                cur["shared"] += e.t - share_from
+                cur["shared"] += t - share_from
             share_from = None
         elif e.event == "meeting_end":
-            cur["b"] = e.t
+            cur["b"] = t
             if share_from is not None:
-                cur["shared"] += e.t - share_from
+                cur["shared"] += t - share_from
             out.append(cur)
             cur, share_from = None, None
     if cur is not None:
@@ -104,7 +111,7 @@ def day_entry(facts: DayFacts, zone: Zone, *, anonymize: bool = False,
          "at_s": _r(m["a"]), "until_s": _r(m["b"]), "duration_s": _r(m["b"] - m["a"]),
          "sharing": m["sharing"],
          "shared_s": _r(m["shared"]) if m["sharing"] == "marked" else None}
-        for m in _meetings(p.events, p.span)]
+        for m in _meetings(p.events_ms, p.span)]
     entry["profiles"] = [_profile_day(r.to_json(), zone, origin, anonymize, classifier)
                          for r in p.replay.results]
     return entry
@@ -269,16 +276,6 @@ def _profile_note(pid: str) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "short": p.presentation.short, "seen_by": p.seen_by,
             "metrics": [m.to_json() for m in p.presentation.metrics],
             "sources": list(p.sources), "assumptions": list(p.assumptions)}
-
-
-def stored(inventory: dict[str, Any], zone: Zone, keep_titles: bool) -> dict[str, Any]:
-    """The store's inventory (``Service.inventory``) with its moments in the person's zone."""
-    out = dict(inventory, keep_titles=keep_titles)
-    for key in ("oldest", "newest"):
-        if out.get(key) is not None:
-            out[key] = zone.iso(out[key])
-    out.pop("path", None)  # never in a diary
-    return out
 
 
 def stored(inventory: dict[str, Any], zone: Zone, keep_titles: bool) -> dict[str, Any]:

@@ -4,6 +4,7 @@ them."""
 
 from __future__ import annotations
 
+import gc
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,12 +39,19 @@ def make(service: Service, first: date, last: date, zone: Zone, profiles: Sequen
     classifier = classifier or Classifier()
 
     def days() -> Iterator[dict[str, Any]]:
-        for day, a, b in zone.days(start, end):
-            if clip:
-                a, b = max(a, clip[0]), min(b, clip[1])
-            period = service.replay_observed(a, b, ids)
-            yield build.day_entry(build.DayFacts(day, a, b, period), zone,
-                                  anonymize=anonymize, classifier=classifier)
+        try:
+            for day, a, b in zone.days(start, end):
+                if clip:
+                    a, b = max(a, clip[0]), min(b, clip[1])
+                period = service.replay_observed(a, b, ids)
+                yield build.day_entry(build.DayFacts(day, a, b, period), zone,
+                                      anonymize=anonymize, classifier=classifier)
+                # The entries pile up (a year: millions of objects) and Python's cyclic GC
+                # would walk them all again every few days (a third of a year's time). A kept
+                # entry is put out of its sight, and given back when the diary is made.
+                gc.freeze()
+        finally:
+            gc.unfreeze()
 
     return build.diary(days(), ids, zone, source=source, title=title, stored=stored,
                        anonymized=anonymize, first_day=first, last_day=last)
