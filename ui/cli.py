@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -459,6 +461,19 @@ def _local(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
+@contextmanager
+def _reading_log(path: Path, consequence: str) -> Iterator[None]:
+    """An observation log that cannot be read or parsed, as one line naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise Failure(f"{path}: no such file", 2) from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise Failure(f"{path}: cannot read it as text ({exc.__class__.__name__})", 2) from None
+    except LogError as exc:
+        raise Failure(f"{path}: {exc}; {consequence}", 2) from None
+
+
 def _example_path(name: str) -> Path:
     names = example_names()
     if name not in names:
@@ -507,13 +522,8 @@ def replay(file: str | None, example: str | None, list_examples: bool, profiles:
         raise Failure("give a log FILE or --example NAME", 2)
     path = _example_path(example) if example else Path(file)
     try:
-        result = replay_file(str(path), profiles or None)
-    except FileNotFoundError:
-        raise Failure(f"{path}: no such file", 2) from None
-    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
-        raise Failure(f"{path}: cannot read it as text ({exc.__class__.__name__})", 2) from None
-    except LogError as exc:
-        raise Failure(f"{path}: {exc}; nothing was replayed", 2) from None
+        with _reading_log(path, "nothing was replayed"):
+            result = replay_file(str(path), profiles or None)
     except UnknownProfile as exc:
         raise Failure(str(exc), 2) from None
     _emit(result, as_json)
@@ -589,17 +599,10 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
         output = "-pdf-"  # named once the period is known
     if log_file or example:
         path = _example_path(example) if example else Path(log_file)
-        try:
-            with collect.log_service(path) as src:
-                diary = collect.make(src.service, src.first, src.last, src.zone, profiles,
-                                     source="log", title=src.title, anonymize=anonymize,
-                                     clip=src.span)
-        except FileNotFoundError:
-            raise Failure(f"{path}: no such file", 2) from None
-        except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
-            raise Failure(f"{path}: cannot read it as text ({exc.__class__.__name__})", 2) from None
-        except LogError as exc:
-            raise Failure(f"{path}: {exc}; no diary was written", 2) from None
+        with _reading_log(path, "no diary was written"), collect.log_service(path) as src:
+            diary = collect.make(src.service, src.first, src.last, src.zone, profiles,
+                                 source="log", title=src.title, anonymize=anonymize,
+                                 clip=src.span)
     else:
         zone = Zone()
         keep_titles = _config(ctx).keep_titles

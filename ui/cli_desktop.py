@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .clibase import Failure
+from .clibase import Failure, removing
 
 
 @click.group()
@@ -52,11 +52,4 @@ def desktop_uninstall() -> None:
     """
     from .desktop import DesktopError, uninstall_launcher
 
-    try:
-        removed = uninstall_launcher()
-    except DesktopError as exc:
-        raise Failure(str(exc)) from None
-    for path in removed:
-        click.echo(f"removed {path}")
-    if not removed:
-        click.echo("nothing to remove: the launcher was not installed")
+    removing(uninstall_launcher, DesktopError, "nothing to remove: the launcher was not installed")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .clibase import Failure, db_path
+from .clibase import Failure, db_path, removing
 
 
 def _chosen_db(ctx: click.Context) -> Path | None:
@@ -69,14 +69,7 @@ def autostart_disable() -> None:
     """
     from .autostart import AutostartError, disable
 
-    try:
-        removed = disable()
-    except AutostartError as exc:
-        raise Failure(str(exc)) from None
-    for path in removed:
-        click.echo(f"removed {path}")
-    if not removed:
-        click.echo("autostart was not enabled; nothing to remove")
+    removing(disable, AutostartError, "autostart was not enabled; nothing to remove")
 
 
 @autostart.command("status")

@@ -21,6 +21,19 @@ class Failure(click.ClickException):
         click.echo(f"onlooker: {self.message}", err=True)
 
 
+def removing(remove, error: type[Exception], nothing: str) -> None:
+    """Run an uninstall step (``remove()`` returns the paths it removed) and say what it did:
+    each path removed, or ``nothing`` when there was nothing; its ``error`` as a Failure."""
+    try:
+        removed = remove()
+    except error as exc:
+        raise Failure(str(exc)) from None
+    for path in removed:
+        click.echo(f"removed {path}")
+    if not removed:
+        click.echo(nothing)
+
+
 def db_path(ctx: click.Context) -> Path:
     """``--db`` (or ONLOOKER_DB), else the per-user default."""
     from onlooker.storage.paths import default_db_path

@@ -11,14 +11,14 @@ the current state again (``Resend``); when it does not answer, the helper is mis
 from __future__ import annotations
 
 import logging
-import time
 
 from ..errors import BackendUnavailable
 from ._activity import IdleTransitions
-from ._base import BaseBackend, missing_package
+from ._base import missing_package
 from ._dbus import LockWatcher
-from ._helperbus import HELPER_PATH, INTERFACE, HelperReceiver, MutterIdle, call, open_router, owner
-from ._windows import WindowReporter
+from ._helperbus import (HELPER_PATH, INTERFACE, HelperReceiver, MutterIdle, call, close_router,
+                         open_router, owner)
+from ._windows import WindowsBackend
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +28,14 @@ MISSING = ("the GNOME helper extension is not running: run 'onlooker desktop ins
            "then log out and back in (GNOME on Wayland loads extensions at login)")
 
 
-class Backend(BaseBackend):
+class Backend(WindowsBackend):
     name = "gnome"
     capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
     input_resolution_s = 1.0
 
-    def __init__(self, *args, clock=time.time, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clock = clock
-        self.windows = WindowReporter(self.sink, classifier=self.classifier,
-                                      keep_titles=self.keep_titles, title_deny=self.title_deny,
-                                      clock=clock)
         self.router = None
-        self._parts: list = []
-        self.blind_spots: list[str] = []
 
     def start(self) -> "Backend":
         try:
@@ -49,7 +43,7 @@ class Backend(BaseBackend):
         except ModuleNotFoundError as exc:
             raise missing_package("GNOME", exc, PACKAGES) from None
         self.router = open_router(self.env)
-        try:
+        with self._starting("GNOME", PACKAGES):
             shell = owner(self.router, SHELL)
             if shell is None:
                 raise BackendUnavailable("gnome-shell is not on this session bus; is this a GNOME "
@@ -63,9 +57,6 @@ class Backend(BaseBackend):
                 raise BackendUnavailable(MISSING) from None
             self._start_idle()
             self._parts.append(LockWatcher(self.sink, env=self.env).start())
-        except BaseException:
-            self.stop()
-            raise
         log.info("gnome backend: helper answered; input from %s",
                  self.input_source.name if self.input_source else "nothing")
         self.ready.set()
@@ -87,13 +78,6 @@ class Backend(BaseBackend):
         if self.input_source is not None:
             self.input_source.stop()
         if self.router is not None:
-            try:
-                self.router.close()
-                self.router.conn.close()
-            except Exception:  # noqa: BLE001
-                log.debug("closing the session bus failed", exc_info=True)
+            close_router(self.router)
             self.router = None
         self._ended(None)
-
-    def snapshot(self) -> None:
-        self.windows.snapshot()

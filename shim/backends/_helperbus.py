@@ -59,6 +59,15 @@ def open_router(env):
         raise BackendUnavailable(f"cannot connect to the D-Bus session bus ({exc})") from None
 
 
+def close_router(router) -> None:
+    """Close ``open_router``'s connection; never raises (the bus may have gone with the session)."""
+    try:
+        router.close()
+        router.conn.close()
+    except Exception:  # noqa: BLE001
+        log.debug("closing the session bus failed", exc_info=True)
+
+
 def call(router, destination: str, path: str, interface: str, member: str,
          signature: str | None = None, body: tuple = (), timeout: float = 5):
     """A method call's reply body; DBusErrorResponse on a D-Bus error."""

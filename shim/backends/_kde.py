@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from pathlib import Path
 
 from ..errors import BackendUnavailable
-from ._base import BaseBackend, missing_package
+from ._base import missing_package
 from ._dbus import LockWatcher
-from ._helperbus import HelperReceiver, call, open_router, owner
-from ._windows import WindowReporter
+from ._helperbus import HelperReceiver, call, close_router, open_router, owner
+from ._windows import WindowsBackend
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +35,16 @@ def installed_script(env) -> Path:
     return Path(data) / "kwin" / "scripts" / SCRIPT_NAME / "contents" / "code" / "main.js"
 
 
-class Backend(BaseBackend):
+class Backend(WindowsBackend):
     name = "kde"
     capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
     input_resolution_s = 1.0
 
-    def __init__(self, *args, clock=time.time, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clock = clock
-        self.windows = WindowReporter(self.sink, classifier=self.classifier,
-                                      keep_titles=self.keep_titles, title_deny=self.title_deny,
-                                      clock=clock)
         self.router = None
         self.wayland = None
-        self._parts: list = []
         self._loaded = False
-        self.blind_spots: list[str] = []
 
     def _scripting(self, member: str, signature: str | None = None, body: tuple = ()):
         return call(self.router, KWIN, "/Scripting", "org.kde.kwin.Scripting", member,
@@ -66,7 +59,7 @@ class Backend(BaseBackend):
         if not script.is_file():
             raise BackendUnavailable(MISSING)
         self.router = open_router(self.env)
-        try:
+        with self._starting("KDE", PACKAGES):
             if owner(self.router, KWIN) is None:
                 raise BackendUnavailable("KWin is not on this session bus; is this a KDE Plasma "
                                          "session? (ONLOOKER_BACKEND chooses another backend)")
@@ -87,12 +80,6 @@ class Backend(BaseBackend):
                                          "--user for KWin's script errors")
             self._start_idle()
             self._parts.append(LockWatcher(self.sink, env=self.env).start())
-        except ModuleNotFoundError as exc:
-            self.stop()
-            raise missing_package("KDE", exc, PACKAGES) from None
-        except BaseException:
-            self.stop()
-            raise
         self.ready.set()
         return self
 
@@ -119,13 +106,6 @@ class Backend(BaseBackend):
                     self._scripting("unloadScript", "s", (SCRIPT_NAME,))
                 except Exception:  # noqa: BLE001 (KWin may have gone with the session)
                     log.debug("unloading the KWin script failed", exc_info=True)
-            try:
-                self.router.close()
-                self.router.conn.close()
-            except Exception:  # noqa: BLE001
-                log.debug("closing the session bus failed", exc_info=True)
+            close_router(self.router)
             self.router = None
         self._ended(None)
-
-    def snapshot(self) -> None:
-        self.windows.snapshot()

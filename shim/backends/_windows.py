@@ -8,13 +8,16 @@ Thread-safe: the sources call it from their own threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..classify import Classifier
 from ..model import Observation
 from ..redact import redact_title
 from ..sessions import GONE, SEEN, MeetingSessions, WindowFact
+from ._base import BaseBackend, missing_package
 
 NOTHING = "(none)"  # the app recorded when no window is in front
 
@@ -107,3 +110,34 @@ class WindowReporter:
         title = redact_title(w.title, self.title_deny) if (self.keep_titles and w.title) else None
         self.sink(Observation(ts=ts, kind=kind, app=w.app, window=w.id, category=w.category,
                               title=title))
+
+
+class WindowsBackend(BaseBackend):
+    """A backend whose windows come from a compositor source (GNOME's extension, the KWin
+    script, wlroots' foreign-toplevel) through one ``WindowReporter``: the reporter, the parts
+    it starts (stopped newest first), what it cannot see, and undoing a half-done start."""
+
+    def __init__(self, *args, clock=time.time, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+        self.windows = WindowReporter(self.sink, classifier=self.classifier,
+                                      keep_titles=self.keep_titles, title_deny=self.title_deny,
+                                      clock=clock)
+        self._parts: list = []
+        self.blind_spots: list[str] = []
+
+    @contextmanager
+    def _starting(self, desktop: str, packages: Mapping[str, str]) -> Iterator[None]:
+        """Whatever fails inside stops what had started; a missing module is named with the
+        pip package that brings it."""
+        try:
+            yield
+        except ModuleNotFoundError as exc:
+            self.stop()
+            raise missing_package(desktop, exc, packages) from None
+        except BaseException:
+            self.stop()
+            raise
+
+    def snapshot(self) -> None:
+        self.windows.snapshot()

@@ -11,32 +11,25 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 
-from ._base import BaseBackend, missing_package
+from ._base import missing_package
 from ._dbus import LockWatcher
 from ._wayland import IDLE_TIMEOUT_MS, WaylandClient
-from ._windows import WindowReporter
+from ._windows import WindowsBackend
 
 log = logging.getLogger(__name__)
 
 PACKAGES = {"pywayland": "pywayland", "jeepney": "jeepney", "i3ipc": "i3ipc"}
 
 
-class Backend(BaseBackend):
+class Backend(WindowsBackend):
     name = "wlroots"
     capabilities = frozenset({"focus", "minimize", "lock", "input", "meeting"})
     input_resolution_s = IDLE_TIMEOUT_MS / 1000
 
-    def __init__(self, *args, clock=time.time, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clock = clock
-        self.windows = WindowReporter(self.sink, classifier=self.classifier,
-                                      keep_titles=self.keep_titles, title_deny=self.title_deny,
-                                      clock=clock)
         self.client: WaylandClient | None = None
-        self._parts: list = []
-        self.blind_spots: list[str] = []
 
     def start(self) -> "Backend":
         try:
@@ -49,7 +42,7 @@ class Backend(BaseBackend):
         if self.input_source is None:
             self.blind_spots.append("input (the compositor offers no idle protocol)")
         self.client.start(on_exit=lambda: self._ended(self.client.error))
-        try:
+        with self._starting("wlroots", PACKAGES):
             sway = self.env.get("SWAYSOCK")
             if sway and os.path.exists(sway):
                 from ._sway import SwayVisibility
@@ -57,12 +50,6 @@ class Backend(BaseBackend):
                 self._parts.append(SwayVisibility(self.sink, sway, classifier=self.classifier,
                                                   clock=self.clock).start())
             self._parts.append(LockWatcher(self.sink, env=self.env).start())
-        except ModuleNotFoundError as exc:
-            self.stop()
-            raise missing_package("wlroots", exc, PACKAGES) from None
-        except BaseException:
-            self.stop()
-            raise
         log.info("wlroots backend on %s; input from %s; sway IPC %s",
                  self.env.get("WAYLAND_DISPLAY"), self.client.idle_protocol or "nothing",
                  "on" if len(self._parts) > 1 else "off")
@@ -88,9 +75,6 @@ class Backend(BaseBackend):
         if self.input_source is not None:
             self.input_source.stop()
         self._ended(None)
-
-    def snapshot(self) -> None:
-        self.windows.snapshot()
 
 
 if __name__ == "__main__":  # a probe: print what this backend sees

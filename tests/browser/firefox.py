@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import signal
 import socket
-import subprocess
 import threading
 import time
 import zipfile
 from pathlib import Path
 
-from .harness import EXT_DIR
+from .harness import EXT_DIR, BrowserProcess
 
 FIREFOX_BIN = os.environ.get("ONLOOKER_FIREFOX_BIN", "/usr/bin/firefox-esr")
 FIREFOX_ID = "onlooker@onlooker.invalid"
@@ -114,52 +111,24 @@ class FxTab:
         self.bidi.send("browsingContext.close", {"context": self.context})
 
 
-class Firefox:
+class Firefox(BrowserProcess):
+    name = "firefox"
+    listening = r"WebDriver BiDi listening on (ws://\S+)"
+    start_timeout_s = 60.0
+
     def __init__(self, tmp: Path, env: dict):
         self.profile = tmp / "firefox-profile"
         (self.profile / "extensions").mkdir(parents=True, exist_ok=True)
         build_xpi(self.profile / "extensions" / f"{FIREFOX_ID}.xpi")
         (self.profile / "user.js").write_text(USER_JS)
-        self.log = open(tmp / "firefox.log", "w+")
         args = [FIREFOX_BIN, "--headless", "--no-remote", "--profile", str(self.profile),
                 f"--remote-debugging-port={_free_port()}", "about:blank"]
-        self.proc = subprocess.Popen(args, env={**env, "MOZ_CRASHREPORTER_DISABLE": "1"},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
-        try:  # a start that fails half-way leaves no browser running behind the test
-            ws = self._bidi_url()
-            threading.Thread(target=self._drain, daemon=True).start()
-            self.bidi = BiDi(ws + "/session")
-            self.bidi.send("session.new", {"capabilities": {}})
-        except BaseException:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-            raise
+        self._launch(args, {**env, "MOZ_CRASHREPORTER_DISABLE": "1"}, tmp / "firefox.log",
+                     self._session)
 
-    def _bidi_url(self) -> str:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            self.log.write(line)
-            m = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
-            if m:
-                return m.group(1)
-        raise RuntimeError("firefox did not start: " + self.stderr_text())
-
-    def _drain(self):
-        try:
-            for line in self.proc.stderr:
-                self.log.write(line)
-                self.log.flush()
-        except ValueError:
-            pass
-
-    def stderr_text(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+    def _session(self, url: str) -> None:
+        self.bidi = BiDi(url + "/session")
+        self.bidi.send("session.new", {"capabilities": {}})
 
     def contexts(self) -> list[dict]:
         return self.bidi.send("browsingContext.getTree", {"maxDepth": 0})["contexts"]
@@ -193,12 +162,4 @@ class Firefox:
 
     def close(self):
         self.bidi.close()
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-        self.log.close()
+        self._stop(wait_s=15)

@@ -126,7 +126,71 @@ class Tab:
         self.cdp.send("Target.closeTarget", {"targetId": self.target})
 
 
-class Chromium:
+class BrowserProcess:
+    """A browser started for a test, in its own process group, its stderr kept in a log file:
+    started until it prints the URL of its remote-control socket, killed if the start fails
+    half-way (no browser is left running behind a test), stopped with its whole group."""
+
+    name = "browser"
+    listening = r"(ws://\S+)"  # the line naming the control socket's URL
+    start_timeout_s = 30.0
+
+    def _launch(self, args: list[str], env: dict, log: Path, connect) -> str:
+        """Start ``args``; return the socket's URL once ``connect(url)`` has succeeded."""
+        self.log = open(log, "w+")
+        self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            url = self._control_url()
+            threading.Thread(target=self._drain, daemon=True).start()
+            connect(url)
+            return url
+        except BaseException:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+            raise
+
+    def _control_url(self) -> str:
+        deadline = time.time() + self.start_timeout_s
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.log.write(line)
+            m = re.search(self.listening, line)
+            if m:
+                return m.group(1)
+        raise RuntimeError(f"{self.name} did not start: " + self.stderr_text())
+
+    def _drain(self):
+        try:
+            for line in self.proc.stderr:
+                self.log.write(line)
+                self.log.flush()
+        except ValueError:  # closed at the end of the test
+            pass
+
+    def stderr_text(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def _stop(self, wait_s: float = 10) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(wait_s)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+        self.log.close()
+
+
+class Chromium(BrowserProcess):
+    name = "chromium"
+    listening = r"DevTools listening on (ws://\S+)"
+
     def __init__(self, tmp: Path, env: dict, *, headless: bool = True, display: str | None = None,
                  extension: bool = True):
         self.profile = tmp / "chromium-profile"
@@ -143,43 +207,8 @@ class Chromium:
             args += [f"--load-extension={EXT_DIR}", f"--disable-extensions-except={EXT_DIR}"]
         if headless:
             args.insert(1, "--headless=new")
-        self.log = open(tmp / "chromium.log", "w+")
-        self.proc = subprocess.Popen([*args, "about:blank"], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
-        try:  # a start that fails half-way leaves no browser running behind the test
-            self.ws = self._devtools_url()
-            threading.Thread(target=self._drain, daemon=True).start()
-            self.cdp = CDP(self.ws)
-        except BaseException:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-            raise
-
-    def _devtools_url(self) -> str:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            self.log.write(line)
-            m = re.search(r"DevTools listening on (ws://\S+)", line)
-            if m:
-                return m.group(1)
-        raise RuntimeError("chromium did not start: " + self.stderr_text())
-
-    def _drain(self):
-        try:
-            for line in self.proc.stderr:
-                self.log.write(line)
-                self.log.flush()
-        except ValueError:  # closed at the end of the test
-            pass
-
-    def stderr_text(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        self.ws = self._launch([*args, "about:blank"], self.env, tmp / "chromium.log",
+                               lambda url: setattr(self, "cdp", CDP(url)))
 
     def targets(self) -> list[dict]:
         return self.cdp.send("Target.getTargets")["targetInfos"]
@@ -225,15 +254,7 @@ class Chromium:
             self.cdp.close()
         except Exception:
             pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-        self.log.close()
+        self._stop()
 
 
 def rows(db: Path, kinds: tuple[str, ...] | None = None) -> list[dict]:

@@ -13,6 +13,7 @@ import pytest
 from onlooker.storage.db import connect
 from onlooker.storage.store import Store
 from onlooker.ui.tray import look, menu
+from tests.poll import until
 
 from .session_bus import Host, StatusNotifierWatcher, session_bus  # noqa: F401
 
@@ -20,13 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(what, deadline_s=15.0, every=0.05):
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        value = what()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
+    return until(what, deadline_s, every)
 
 
 def onlooker(env, db, *args) -> subprocess.Popen:

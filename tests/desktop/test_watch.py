@@ -9,25 +9,13 @@ import time
 
 import pytest
 
+from tests.poll import db_rows as rows, poll
+
 pytestmark = pytest.mark.desktop
 
 
-def rows(db, sql, *args):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 def wait_for(predicate, timeout=5.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
+    return poll(predicate, timeout)
 
 
 def test_focus_minimize_restore_recorded_in_order_and_on_time(xdesktop, watcher_factory, tmp_path):

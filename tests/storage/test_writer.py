@@ -7,6 +7,7 @@ from onlooker.shim.model import InputSecond, Observation
 from onlooker.storage.db import connect
 from onlooker.storage.store import Store
 from onlooker.storage.writer import Writer
+from tests.poll import poll
 
 
 def test_batches_are_kept_while_the_database_is_locked_and_written_after(db_path):
@@ -39,14 +40,7 @@ def test_stop_flushes_what_is_pending(db_path):
 
 
 def _poll(predicate, deadline_s=5.0):
-    """predicate's value once truthy, or its last value at the deadline."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    return predicate()
+    return poll(predicate, deadline_s, every=0.01)
 
 
 def _reader(db_path):

@@ -4,7 +4,6 @@ order, what a pause drops, and that stopping (SIGTERM or a caller) loses nothing
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from onlooker.storage.db import connect
 from onlooker.storage.store import Store
 from onlooker.ui.config import Config
 from onlooker.ui.watch import Recorder, watch
+from tests.poll import db_rows as rows, poll
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,22 +45,8 @@ def write_log(path: Path, lines) -> Path:
     return path
 
 
-def rows(db, sql, *args):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    return predicate()
+    return poll(predicate, timeout, every=0.02)
 
 
 def fake_env(log: Path, speed: float) -> dict:

@@ -15,18 +15,14 @@ import time
 
 import pytest
 
+from tests.poll import until
+
 NEEDED = ["sway", "foot", "wtype", "setpriv"]
 NOBODY = 65534
 
 
 def _deadline(what: str, check, timeout: float = 10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    return until(check, timeout, what=what)
 
 
 class Sway:
