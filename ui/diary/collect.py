@@ -39,6 +39,13 @@ def make(service: Service, first: date, last: date, zone: Zone, profiles: Sequen
     classifier = classifier or Classifier()
 
     def days() -> Iterator[dict[str, Any]]:
+        # Python's cyclic GC would walk a day's thousands of events again and again while they
+        # are replayed, and every kept entry (a year: millions of objects) every few days: a
+        # third of a year's time, for garbage that reference counting frees anyway. So it does
+        # not run by itself while a diary is made: each day's cycles, if any, are collected once
+        # the day is done, and the kept entry is put out of its sight (given back at the end).
+        automatic = gc.isenabled()
+        gc.disable()
         try:
             for day, a, b in zone.days(start, end):
                 if clip:
@@ -46,12 +53,13 @@ def make(service: Service, first: date, last: date, zone: Zone, profiles: Sequen
                 period = service.replay_observed(a, b, ids)
                 yield build.day_entry(build.DayFacts(day, a, b, period), zone,
                                       anonymize=anonymize, classifier=classifier)
-                # The entries pile up (a year: millions of objects) and Python's cyclic GC
-                # would walk them all again every few days (a third of a year's time). A kept
-                # entry is put out of its sight, and given back when the diary is made.
+                del period
+                gc.collect(1)
                 gc.freeze()
         finally:
             gc.unfreeze()
+            if automatic:
+                gc.enable()
 
     return build.diary(days(), ids, zone, source=source, title=title, stored=stored,
                        anonymized=anonymize, first_day=first, last_day=last)
