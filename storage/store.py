@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from onlooker.shim.model import (EARLIEST, LATEST, Event, InputSecond, LogHeader, Observation,
-                                 check_moment)
+from onlooker.shim.model import (EARLIEST, LATEST, TAB_STATES, Event, InputSecond, LogHeader,
+                                 Observation, check_moment)
 
 from .errors import DatabaseBusy, describe
 
@@ -78,6 +78,13 @@ _FOREIGN = ("SELECT 1 FROM events WHERE ts >= ? AND ts < ? AND NOT (typeof(ts) =
 _T = attrgetter("t")
 
 
+def _app_of(kind: str, app: Any) -> str | None:
+    """A row's app as text ("unknown" where a window event names none)."""
+    if app is not None and not isinstance(app, str):
+        app = str(app)
+    return "unknown" if not app and kind in _NAMED_KINDS else app
+
+
 def _careful_event(ts: Any, kind: Any, app: Any, title: Any, data: Any,
                    origin: float) -> Event | None:
     """An event row with extra data, or one another program wrote (or damage left): it degrades
@@ -86,24 +93,23 @@ def _careful_event(ts: Any, kind: Any, app: Any, title: Any, data: Any,
     if not isinstance(ts, (int, float)) or not isinstance(kind, str):
         log.warning("skipped an unreadable event row (ts %r, kind %r)", ts, kind)
         return None
-    extra = _extra(data)
-    if app is not None and not isinstance(app, str):
-        app = str(app)
     if title is not None and not isinstance(title, str):
         title = None
-    if not app and kind in _NAMED_KINDS:
-        app = "unknown"
-    return Event(ts / 1000 - origin, kind, app=app, title=title, url=extra.pop("url", None),
-                 state=extra.pop("state", None), extra=extra or None)
+    return _event_with_data(ts / 1000 - origin, kind, _app_of(kind, app), title, data)
 
 
-def _event_with_data(t: int, kind: str, app: str | None, title: str | None, data: str) -> Event:
-    """A row of ours with extra data (a page's url and state), at ``t``."""
+def _event_with_data(t: float, kind: str, app: str | None, title: str | None,
+                     data: Any) -> Event | None:
+    """A row with extra data (a page's url and state), at ``t``. A url must be text and a
+    tab's state one the log format knows, as a log's line must (``shim.obslog``): a tab row
+    without one says nothing and is skipped (said so); anything else is kept as extra."""
     extra = _extra(data)
-    if not app and kind in _NAMED_KINDS:
-        app = "unknown"
-    return Event(t, kind, app, title, url=extra.pop("url", None), state=extra.pop("state", None),
-                 extra=extra or None)
+    url, state = extra.pop("url", None), extra.pop("state", None)
+    if kind == "tab" and state not in TAB_STATES:
+        log.warning("skipped a tab row with no readable state (%r)", state)
+        return None
+    return Event(t, kind, app, title, url=url if isinstance(url, str) else None,
+                 state=state if kind == "tab" else None, extra=extra or None)
 
 
 def _extra(data: Any) -> dict[str, Any]:
@@ -115,7 +121,7 @@ def _extra(data: Any) -> dict[str, Any]:
     except (TypeError, ValueError):
         try:  # what orjson refuses and json reads (NaN, huge integers)
             extra = json.loads(data)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # nested deeper than Python recurses
             return {}
     return extra if isinstance(extra, dict) else {}
 
@@ -513,41 +519,54 @@ class Store:
         return LogHeader(start=start), _merge(self._event_rows(start_ms, end_ms, start),
                                               self._input_rows(start, end), self._carried(start_ms))
 
-    def events_ms(self, start: float, end: float) -> tuple[LogHeader, list[Event]]:
-        """``events`` as a list, times in integer milliseconds since ``start``: what profiles
-        read (``feed_ms``), for a replay a day at a time. One SQLite scan says whether the range
-        holds a foreign row; if not, each row becomes its Event in one step (only rows with
-        extra data are parsed), and the three sorted runs (carried state, rows, input) are
-        merged by one stable sort, which keeps ``events``' order on a tie (carried state, then
-        the row, then input)."""
-        start_ms, end_ms = round(start * 1000), round(end * 1000)
-        if self.conn.execute(_FOREIGN, (start_ms, end_ms)).fetchone():
-            rows = [e.in_ms() for e in self._event_rows(start_ms, end_ms, start)]
-        else:
-            named = _NAMED_KINDS
-            rows = [Event(ts - start_ms, kind,
-                          app if app or kind not in named else "unknown", title)
-                    if data is None else _event_with_data(ts - start_ms, kind, app, title, data)
-                    for ts, kind, app, title, data
-                    in self.conn.execute(_ROWS, (start_ms, end_ms, *INTERNAL_KINDS))]
+    def events_ms(self, start: float, until: float) -> tuple[LogHeader, list[Event]]:
+        """What a replay of [start, until] reads: ``events``' log, with an event at the very
+        end included and input cut at ``until``, as one list in the profiles' integer
+        milliseconds since ``start`` (both taken to the millisecond, the store's resolution).
+        One SQLite scan says whether the range holds a row of a type we never write; if not,
+        each row becomes its Event in one step (only rows with extra data are parsed), and the
+        three sorted runs (carried state, rows, input) are merged by one stable sort, which
+        keeps ``events``' order on a tie (carried state, then the row, then input)."""
+        start_ms, until_ms = round(start * 1000), round(until * 1000)
+        start, until = start_ms / 1000, until_ms / 1000
+        header = LogHeader(start=start)
+        if self.conn.execute(_FOREIGN, (start_ms, until_ms + 1)).fetchone():
+            return header, [e.in_ms() for e in _merge(
+                self._event_rows(start_ms, until_ms + 1, start), self._input_rows(start, until),
+                self._carried(start_ms))]
+        named, skipped = _NAMED_KINDS, []
+
+        def with_data(t: int, kind: str, app: str | None, title: str | None, data: str):
+            event = _event_with_data(t, kind, _app_of(kind, app), title, data)
+            if event is None:
+                skipped.append(t)
+            return event
+
+        rows = [Event(ts - start_ms, kind, app if app or kind not in named else "unknown", title)
+                if data is None else with_data(ts - start_ms, kind, app, title, data)
+                for ts, kind, app, title, data
+                in self.conn.execute(_ROWS, (start_ms, until_ms + 1, *INTERNAL_KINDS))]
+        if skipped:
+            rows = [e for e in rows if e is not None]
         out = [e.in_ms() for e in self._carried(start_ms)]
         out += rows
         out += [Event(round((max(a, start) - start) * 1000), "input", None, None,
-                      round((min(b, end) - start) * 1000), keys, pointer)
-                for _id, a, b, keys, pointer in self.spans(start, end)]
+                      round((min(b, until) - start) * 1000), keys, pointer)
+                for _id, a, b, keys, pointer in self.spans(start, until)]
         out.sort(key=_T)
-        return LogHeader(start=start), out
+        return header, out
 
     def _carried(self, start_ms: int) -> list[Event]:
         out = []
         focus = self.conn.execute("SELECT app FROM events WHERE kind = 'focus' AND ts < ? AND ts >= 0 "
                                   "ORDER BY ts DESC, id DESC LIMIT 1", (start_ms,)).fetchone()
-        if focus and focus[0]:
-            out.append(Event(0.0, "focus", app=focus[0]))
+        if focus:
+            out.append(Event(0.0, "focus", app=_app_of("focus", focus[0])))
         for on, off in _CARRY.values():
             row = self.last_state(on, off, start_ms)
             if row:
-                out.append(Event(0.0, on, app=row[1] or ("meeting" if on == "meeting_start" else None)))
+                app = _app_of(on, row[1]) if row[1] else None
+                out.append(Event(0.0, on, app=app or ("meeting" if on == "meeting_start" else None)))
         return out
 
     def _event_rows(self, start_ms: int, end_ms: int, origin: float) -> Iterator[Event]:
@@ -558,9 +577,8 @@ class Store:
             if (ts.__class__ is int and kind.__class__ is str and data is None
                     and (app is None or app.__class__ is str)
                     and (title is None or title.__class__ is str)):
-                if not app and kind in _NAMED_KINDS:
-                    app = "unknown"
-                yield Event(ts / 1000 - origin, kind, app, title)
+                yield Event(ts / 1000 - origin, kind, app if app or kind not in _NAMED_KINDS
+                            else "unknown", title)
             else:
                 event = _careful_event(ts, kind, app, title, data, origin)
                 if event is not None:

@@ -69,8 +69,9 @@ class Service:
                      title: str | None = None) -> Period:
         """Replay [start, until] of the store (``until`` inclusive: a record at the very end
         counts) through the profiles."""
-        header, events = self.store.events_ms(start, until + 0.001)
-        events = list(events)
+        # to the millisecond, the store's resolution: the replay's origin is exactly its events'
+        start, until = round(start * 1000) / 1000, round(until * 1000) / 1000
+        header, events = self.store.events_ms(start, until)
         if title is not None:
             header = LogHeader(start=header.start, title=title)
         live = bool(self.recording()) and until >= self.clock() - 2

@@ -1,5 +1,6 @@
 """The store: file modes, pragmas, integrity, input spans, ranges, forget."""
 
+import json
 import os
 import stat
 
@@ -137,26 +138,30 @@ def test_forget_with_fractional_bounds_removes_every_second_it_touches(db_path):
 
 
 def test_the_replay_read_is_the_log_read_in_milliseconds(db_path):
-    """``events_ms`` (what replays read) holds exactly ``events`` in integer milliseconds, on a
-    day of our rows and on one where another program wrote rows of types we never write."""
+    """``events_ms`` (what replays read) holds exactly ``events`` in integer milliseconds, an
+    event at the very end included, on a day of our rows and on one where another program
+    wrote rows of types we never write; input is cut at the end, and a start with digits
+    below the millisecond is taken to the millisecond (the store's resolution)."""
     store = Store(connect(db_path))
     store.record([Observation(T0, "meeting_start", app="zoom"), Observation(T0 + 1, "focus", app=""),
                   Observation(T0 + 2.5, "tab", data={"url": "https://a.example/", "state": "hidden"}),
-                  Observation(T0 + 100, "focus", app="mail")],
+                  Observation(T0 + 100, "focus", app="mail"), Observation(T0 + 200, "focus", app="x")],
                  [InputSecond(int(T0) + i, 1, 0) for i in range(50, 70)])
-    start, end = T0 + 0.5, T0 + 200
+    start, until = T0 + 0.5, T0 + 200
 
     def same() -> list:
-        _, seconds = store.events(start, end)
-        _, ms = store.events_ms(start, end)
+        _, seconds = store.events(start, until + 0.001)
+        header, ms = store.events_ms(start, until)
         want = [e.in_ms() for e in seconds]
+        assert header.start == start
         assert ms == want and [e.extra for e in ms] == [e.extra for e in want]
         return [(e.t, e.event, e.app, e.url, e.until) for e in ms]
 
     ours = same()
     assert ours == [(0, "meeting_start", "zoom", None, None), (500, "focus", "unknown", None, None),
                     (2000, "tab", None, "https://a.example/", None),
-                    (49500, "input", None, None, 69500), (99500, "focus", "mail", None, None)]
+                    (49500, "input", None, None, 69500), (99500, "focus", "mail", None, None),
+                    (199500, "focus", "x", None, None)]
     with store.conn:  # another program's rows: a fractional time, a blob app
         store.conn.execute("INSERT INTO events (ts, kind, app) VALUES (?, 'focus', 'x')",
                            (round(T0 * 1000) + 3000.5,))
@@ -164,3 +169,37 @@ def test_the_replay_read_is_the_log_read_in_milliseconds(db_path):
                            (round(T0 * 1000) + 4000, b"\x00blob"))
     foreign = same()
     assert [x[:3] for x in foreign[3:5]] == [(2500, "focus", "x"), (3500, "focus", "b'\\x00blob'")]
+    # input running past the end is cut there; a start below the millisecond is rounded
+    _, cut = store.events_ms(T0, T0 + 60)
+    assert [(e.t, e.until) for e in cut if e.event == "input"] == [(50000, 60000)]
+    header, fine = store.events_ms(T0 + 0.0015, T0 + 200)
+    assert header.start == T0 + 0.002 and fine[-1].t == 199998
+
+
+def test_hostile_rows_reach_the_profiles_as_text_or_not_at_all(db_path):
+    """Rows another program wrote with a url that is no text, a tab state nobody knows, JSON
+    nested deeper than Python recurses, or a blob app carried in from the day before: the
+    replay read gives the profiles text or nothing, and a replay of it is a result."""
+    from onlooker.shim.replay import replay_events
+
+    store = Store(connect(db_path))
+    store.record([Observation(T0 + 1, "focus", app="mail")], [InputSecond(int(T0) + 5, 1, 0)])
+    ms = round(T0 * 1000)
+    rows = [(ms - 100, "meeting_start", b"\xff", None), (ms - 50, "focus", b"\xfe", None),
+            (ms + 2000, "tab", "firefox", '{"url": 5, "state": []}'),
+            (ms + 3000, "page_blur", "firefox", '{"url": {"a": 1}}'),
+            (ms + 4000, "fullscreen_enter", "firefox", '{"url": [1]}'),
+            (ms + 5000, "page_focus", "firefox", '{"url": NaN}'),
+            (ms + 6000, "tab", "firefox", "[" * 100_000 + "]" * 100_000),
+            (ms + 7000, "tab", "firefox", '{"url": "https://b.example/", "state": "hidden"}')]
+    with store.conn:
+        store.conn.executemany("INSERT INTO events (ts, kind, app, data) VALUES (?, ?, ?, ?)", rows)
+    header, events = store.events_ms(T0, T0 + 60)
+    assert all(isinstance(e.app, (str, type(None))) and isinstance(e.url, (str, type(None)))
+               for e in events)
+    assert [(e.event, e.app) for e in events if e.t == 0][:2] == [("focus", "b'\\xfe'"),
+                                                                  ("meeting_start", "b'\\xff'")]
+    tabs = [(e.t, e.url, e.state) for e in events if e.event == "tab"]
+    assert tabs == [(7000, "https://b.example/", "hidden")]  # the tabs with no state: skipped
+    result = replay_events(header, events, until=60, in_ms=True).to_json()
+    json.dumps(result)  # text all through: a report can print it

@@ -172,6 +172,8 @@ def test_bad_input_gives_one_line_and_leaves_no_file(run, db_path, tmp_path):
         (["diary", "--date", "2026-11-23", "-o", str(out)], "cannot write"),
         (["diary", "--example", "nope"], "no example 'nope'"),
         (["diary", "--profile", "nope"], "unknown profile 'nope'"),
+        (["diary", "--month", "9999-12"], "between 1970 and 2100"),  # the calendar's last month
+        (["diary", "--week", "9999-W52"], "between 1970 and 2100"),
     ]
     for args, words in cases:
         res = run(*args)

@@ -256,4 +256,5 @@ def test_a_live_demonstration_shows_only_what_has_been_played(tmp_path, monkeypa
                        for o in p["observations"]), (p["id"], day["observed_until"] - day["start"],
                                                      p["observations"][-3:])
         assert recorder.ended.wait(15)
-    assert api.day()["observed_until"] == fake.started + fake.end  # played to the end: all of it
+    # played to the end: all of it (to the millisecond, the store's resolution)
+    assert api.day()["observed_until"] == round((fake.started + fake.end) * 1000) / 1000

@@ -9,6 +9,7 @@ from onlooker.shim.model import MAX_SPAN_S
 from .. import timeparse
 
 MAX_DAYS = MAX_SPAN_S // 86400
+OUT_OF_RANGE = "the period must lie between 1970 and 2100"
 
 
 def _today() -> date:
@@ -33,7 +34,10 @@ def week(text: str, today: date) -> tuple[date, date]:
             monday = date.fromisoformat(t.upper() + "-1")
         except ValueError:
             raise ValueError(f"--week: {text!r} is not a week (try 2026-W48, this, last)") from None
-    return monday, monday + timedelta(days=6)
+    try:
+        return monday, monday + timedelta(days=6)
+    except OverflowError:  # the last weeks of year 9999
+        raise ValueError(OUT_OF_RANGE) from None
 
 
 def month(text: str, today: date) -> tuple[date, date]:
@@ -47,7 +51,10 @@ def month(text: str, today: date) -> tuple[date, date]:
             first = date.fromisoformat(t + "-01")
         except ValueError:
             raise ValueError(f"--month: {text!r} is not a month (try 2026-11, this, last)") from None
-    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    try:
+        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    except OverflowError:  # December 9999
+        raise ValueError(OUT_OF_RANGE) from None
     return first, nxt - timedelta(days=1)
 
 
@@ -78,5 +85,5 @@ def days(*, date_: str | None = None, from_: str | None = None, to: str | None =
     if (last - first).days + 1 > MAX_DAYS:
         raise ValueError(f"a diary covers at most {MAX_DAYS} days; choose a shorter period")
     if not (date(1970, 1, 2) <= first and last < date(2100, 1, 1)):
-        raise ValueError("the period must lie between 1970 and 2100")
+        raise ValueError(OUT_OF_RANGE)
     return first, last
