@@ -88,6 +88,9 @@ class LogHeader:
     # the person's wall clock at the start: seconds east of UTC (from the start's "+05:45");
     # None when unknown (then rules that follow the wall clock use UTC and say so)
     utc_offset_s: int | None = None
+    # [a, b) seconds since the start when nothing was recording (no recorder ran, or it was
+    # paused): neither idle, away nor active, but unknown
+    not_recorded: tuple[tuple[float, float], ...] = ()
 
 @dataclass(frozen=True, slots=True)
 class Observation:

@@ -180,7 +180,8 @@ class LogReader:
             raise ValueError("'title' must be text")
         # the start's own zone is the person's wall clock (Hubstaff's slots follow it)
         offset = utc_offset(obj["start"]) if start is not None else None
-        self.header = LogHeader(start=start, title=title, utc_offset_s=offset)
+        self.header = LogHeader(start=start, title=title, utc_offset_s=offset,
+                                not_recorded=_not_recorded(obj.get("not_recorded")))
         self._origin = start
         return None
 
@@ -321,12 +322,41 @@ def parse(lines: Iterable[str]) -> tuple[LogHeader, list[Event]]:
     return header_of(reader), events
 
 
+MAX_NOT_RECORDED = 100_000  # periods in a header: a year of pauses, and bounded memory
+
+
+def _not_recorded(value: Any) -> tuple[tuple[float, float], ...]:
+    """The header's ``not_recorded``: [[a, b], ...], seconds since the start, 0 <= a < b;
+    returned sorted and merged."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_NOT_RECORDED:
+        raise ValueError(f"'not_recorded' must be a list of at most {MAX_NOT_RECORDED} [from, to] "
+                         "pairs of seconds since the start")
+    pairs = []
+    for pair in value:
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(type(x) in (int, float) and _isfinite(x) for x in pair)
+                and 0 <= pair[0] < pair[1] <= MAX_SPAN_S):
+            raise ValueError(f"'not_recorded' holds {json.dumps(pair)[:40]}: each period must be "
+                             "[from, to], seconds since the start, from < to")
+        pairs.append((float(pair[0]), float(pair[1])))
+    pairs.sort()
+    merged: list[list[float]] = []
+    for a, b in pairs:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return tuple((a, b) for a, b in merged)
+
+
 def header_of(reader: LogReader) -> LogHeader:
     """The header, with ``start`` filled from the first ISO time when there was no header line."""
     header = reader.header
     if header.start is None and reader.origin is not None:
         return LogHeader(start=reader.origin, title=header.title,
-                         utc_offset_s=reader.origin_offset)
+                         utc_offset_s=reader.origin_offset, not_recorded=header.not_recorded)
     return header
 
 
@@ -352,6 +382,8 @@ def dump_lines(header: LogHeader, events: Iterable[Event]) -> Iterator[str]:
         head["start"] = format_time(header.start, header.utc_offset_s)
     if header.title is not None:
         head["title"] = header.title
+    if header.not_recorded:
+        head["not_recorded"] = [[round(a, 3), round(b, 3)] for a, b in header.not_recorded]
     yield json.dumps(head, ensure_ascii=False)
     for event in events:
         yield json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"))

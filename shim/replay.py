@@ -98,21 +98,22 @@ class _Run:
         return end, [p.result(*m.finish(end_ms)) for p, m in self.machines]
 
 
-def info_of(header: LogHeader, unobserved=()) -> LogInfo:
+def info_of(header: LogHeader, unobserved=None) -> LogInfo:
+    """What the profiles know of a log; ``unobserved`` defaults to the header's ``not_recorded``."""
     return LogInfo(start=header.start, utc_offset_s=header.utc_offset_s,
-                   unobserved=tuple(unobserved))
+                   unobserved=header.not_recorded if unobserved is None else tuple(unobserved))
 
 
 def replay_events(header: LogHeader, events: Iterable[Event],
                   profiles: Sequence[str] | None = None, until: float | None = None,
-                  unobserved: Iterable[tuple[float, float]] = (), *,
+                  unobserved: Iterable[tuple[float, float]] | None = None, *,
                   in_ms: bool = False) -> Replay:
     """Replay time-sorted events (sort them first if they may be out of order). ``until`` is
     the end of the observed period when it outlasts the last event (a report of a whole day).
     ``unobserved``: [a, b) periods, in seconds since the header's start, when no recorder ran;
     no profile counts them as idle, away or active, or flags inside them. ``in_ms``: the
     events' times are already integer milliseconds (``Store.events_ms``)."""
-    unobserved = tuple(unobserved)
+    unobserved = header.not_recorded if unobserved is None else tuple(unobserved)
     run = _Run(pick(profiles), info_of(header, unobserved))
     if in_ms:
         events = events if isinstance(events, Sequence) else list(events)
@@ -128,12 +129,13 @@ def _stream(lines: Iterable[str], ids: list[str]) -> Replay:
     reader = LogReader(in_ms=True)  # events come out as profiles read them
     events = reader.events(lines, in_order=True)
     first = next(events, None)  # the header (if any) has been read by now
-    run = _Run(ids, info_of(header_of(reader)))
+    header = header_of(reader)
+    run = _Run(ids, info_of(header))
     if first is not None:
         run.feed_ms(chain((first,), events))
     run.end = reader.latest
     end, results = run.finish()
-    return Replay(header_of(reader), end, results)
+    return Replay(header, end, results, header.not_recorded)
 
 
 def replay_file(path: str, profiles: Sequence[str] | None = None) -> Replay:

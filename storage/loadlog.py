@@ -33,5 +33,14 @@ def load_log(store: Store, header: LogHeader, events: Iterable[Event], start: fl
                                        category="meeting" if e.event == "meeting_start" else None,
                                        data=data or None))
         n += store.add_events(obs)
-        store.add_recorded(start + lo, start + hi, "log")
+        # recorded: the log's whole span but what its header says was not
+        spans, edge = [], lo
+        for a, b in header.not_recorded:
+            if min(a, hi) > edge:
+                spans.append((edge, min(a, hi)))
+            edge = max(edge, b)
+        if hi > edge:
+            spans.append((edge, hi))
+        for a, b in spans or [(hi, hi)]:  # none of it recorded: an empty span still says so
+            store.add_recorded(start + a, start + b, "log")
     return n

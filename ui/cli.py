@@ -118,11 +118,26 @@ def _hoist_db(args: list[str]) -> list[str]:
     return hoisted + out
 
 
+def _one_line(exc: click.UsageError) -> Failure:
+    """A usage mistake as one line that says where help is (click's own takes three)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "onlooker"
+    return Failure(f"{exc.format_message().rstrip('.')}; see '{where} --help'", 2)
+
+
 class _Group(click.Group):
-    """Storage trouble anywhere (a locked or unwritable database) ends as one clear line."""
+    """Usage mistakes and storage trouble anywhere (a locked or unwritable database) end as
+    one clear line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _hoist_db(list(args)))
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context):
         import sqlite3
@@ -131,6 +146,10 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except StorageError as exc:
             raise Failure(str(exc)) from None
         except sqlite3.Error as exc:  # one that escaped storage's own translation
@@ -418,8 +437,8 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
     try:  # like the diary: 0600, whole or absent, never through a link planted at the name
         write_atomic(Path(output), ((line + "\n").encode() for line in lines))
     except OSError as exc:
-        raise Failure(f"cannot write {output}: {exc.strerror or exc}; nothing was written"
-                      ) from None
+        raise Failure(f"cannot write {output}: {exc.strerror or exc}; nothing was written "
+                      "(give -o a path in a folder you can write to)") from None
 
 
 @cli.command()
@@ -622,7 +641,8 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
     try:
         write_atomic(target, data)
     except OSError as exc:
-        raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written") from None
+        raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written "
+                      "(give -o a path in a folder you can write to)") from None
     click.echo(f"onlooker: wrote {target}", err=True)
 
 

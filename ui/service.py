@@ -11,6 +11,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator
+from itertools import chain
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -125,7 +126,13 @@ class Service:
         if end is None:
             end = (bounds[1] + 1) if bounds else start
         header, events = self.store.events(start, end)
-        return dump_lines(header, events)
+        # What was not recorded travels with the log, so its replay says unknown there too, and
+        # so does where it ends (idle time after the last event counts); never in the future.
+        upto = max(start, min(end, self.clock()))
+        live = bool(self.recording()) and upto >= self.clock() - 2
+        gaps = tuple((a - start, b - start) for a, b in self.store.unobserved(start, upto, live=live))
+        return dump_lines(LogHeader(start=header.start, not_recorded=gaps),
+                          chain(events, (Event(upto - start, "end"),)))
 
     # --- changing --------------------------------------------------------------------------
 

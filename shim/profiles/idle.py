@@ -175,7 +175,7 @@ HUBSTAFF = Profile(
     ),
     machine=HubstaffMachine,
     presentation=Presentation(
-        short="Hubstaff idle",
+        short="Hubstaff activity",
         metrics=(Metric("activity_pct", "activity", "%"),
                  Metric("active_s", "time with input", "s"),
                  Metric("slots", "10-minute slots"),

@@ -27,6 +27,9 @@ def test_tab_switches_and_full_screen_store_the_right_rows_in_order(chromium_wit
     b.consent()
     b.watching("http://127.0.0.1/*")
     quiz = b.open(pages.url("/courses/1/quizzes/2/take?student=ann.smith#q3"))
+    # on a busy machine the new tab's page may get its window's focus a moment after it loads;
+    # switching away before that would hide a page that never had focus (no blur to store)
+    quiz.wait_js("document.hasFocus()")
     other = b.open(pages.url("/courses/1/files"))          # a new tab in front: the quiz is hidden
     elsewhere = b.open(pages.url("/elsewhere", host="localhost"))  # not on the list
     quiz.activate()

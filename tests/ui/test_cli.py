@@ -57,10 +57,13 @@ def test_log_writes_a_replayable_observation_log(run, db_path, tmp_path):
     res = run("log", "--from", "2026-11-28T09:00:00Z", "--to", "2026-11-28T10:00:00Z", "-o", str(out))
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
-    assert lines[0] == {"onlooker": "log", "version": 1, "start": "2026-11-28T09:00:00.000Z"}
+    # the pause (with no end) is not recorded; the log ends where the range does
+    assert lines[0] == {"onlooker": "log", "version": 1, "start": "2026-11-28T09:00:00.000Z",
+                        "not_recorded": [[6.0, 3600.0]]}
     assert lines[1:] == [{"at": 0.0, "event": "focus", "app": "zoom"},
                          {"at": 0.0, "event": "input", "keys": 1, "pointer": 1, "until": 3.0},
-                         {"at": 5.0, "event": "minimize", "app": "zoom"}]
+                         {"at": 5.0, "event": "minimize", "app": "zoom"},
+                         {"at": 3600.0, "event": "end"}]
     res = run("replay", str(out), "--json", "--profile", "hubstaff")
     assert res.exit_code == 0
     assert json.loads(res.output)["profiles"][0]["metrics"]["active_s"] == 3
@@ -410,3 +413,15 @@ def test_watch_with_an_unreachable_display_leaves_no_database(run, db_path, monk
     assert res.exit_code == 2
     assert "cannot open the X display :99" in res.output and res.output.count("\n") == 1
     assert not db_path.parent.exists() or list(db_path.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["diary", "--format", "docx"], "Invalid value for '--format'"),
+    (["nope"], "No such command 'nope'"),
+    (["desktop", "nope"], "No such command 'nope'"),
+    (["report", "--bogus"], "No such option '--bogus'"),
+])
+def test_a_usage_mistake_is_one_line_that_says_where_help_is(run, args, words):
+    res = run(*args)
+    assert res.exit_code == 2
+    assert words in res.output and "--help'" in res.output and res.output.count("\n") == 1, res.output

@@ -148,3 +148,43 @@ def test_the_page_greys_out_what_was_not_recorded(chromium, db_path, tmp_path):
     finally:
         ctx.close()
         server.stop()
+
+
+def test_an_exported_log_carries_what_was_not_recorded_to_its_replay(db_path, tmp_path):
+    """``log --from`` an hour before recording began, then ``replay`` of that file: the hour
+    before, the gap and the pause are not recorded there either (the header says so), so the
+    replay flags nothing in them and counts as ``report`` does; a diary of the log agrees."""
+    _two_sessions(db_path, pause=True)
+    run = CliRunner()
+    log = tmp_path / "m.jsonl"
+    res = run.invoke(cli, ["--db", str(db_path), "log", "--from", "2026-11-23T08:00:00Z",
+                           "--to", "2026-11-23T12:00:00Z", "-o", str(log)])
+    assert res.exit_code == 0, res.output
+    header = json.loads(log.read_text().splitlines()[0])
+    assert header["not_recorded"] == [[0, 3600], [7200, 10800], [12600, 13200]]
+    res = run.invoke(cli, ["replay", str(log), "--json"])
+    assert res.exit_code == 0, res.output
+    replayed = json.loads(res.output)
+    assert replayed["log"]["not_recorded"] == header["not_recorded"]
+    for profile in replayed["profiles"]:
+        for a, b in header["not_recorded"]:
+            assert not [o for o in profile["observations"] if _inside(o, a, b)], profile["id"]
+    reported = {p["id"]: p["metrics"] for p in _report(db_path)["profiles"]}
+    teams = next(p for p in replayed["profiles"] if p["id"] == "teams-presence")["metrics"]
+    assert teams == reported["teams-presence"]  # the hour before recording is not idle
+    res = run.invoke(cli, ["--db", str(tmp_path / "d.db"), "diary", "--log", str(log),
+                           "--format", "json"])
+    assert res.exit_code == 0, res.output
+    unrecorded = json.loads(res.output)["days"][0]["not_recorded"]
+    assert [(n["from"][11:19], n["until"][11:19]) for n in unrecorded][:3] == [
+        ("08:00:00", "09:00:00"), ("10:00:00", "11:00:00"), ("11:30:00", "11:40:00")]
+
+
+def test_a_header_not_recorded_that_makes_no_sense_is_one_line(tmp_path):
+    log = tmp_path / "bad.jsonl"
+    for bad in ([[5, 1]], "x", [[0, "a"]], [[-1, 2]], [[0, 1, 2]]):
+        log.write_text(json.dumps({"onlooker": "log", "version": 1,
+                                   "start": "2026-11-23T09:00:00Z", "not_recorded": bad}) + "\n")
+        res = CliRunner().invoke(cli, ["replay", str(log)])
+        assert res.exit_code == 2 and "not_recorded" in res.output, res.output
+        assert res.output.count("\n") == 1
