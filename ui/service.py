@@ -166,11 +166,17 @@ class Service:
         self.store.mark("share_start" if on else "share_end",
                         ts=self.clock() if at is None else at, data={"source": "manual"})
 
-    def import_activitywatch(self, export, classifier) -> dict[str, int]:
-        """Translate an ActivityWatch export and store it (a re-import of the same range
-        replaces the earlier one): how many window changes, meetings and active periods it
-        holds, and how many rows an earlier import of the same range had brought."""
-        observations, spans = translate(export, classifier)
+    @staticmethod
+    def translate_activitywatch(export, classifier):
+        """An ActivityWatch export as (observations, spans), or AWFormatError: nothing is
+        opened or created before an export proves readable."""
+        return translate(export, classifier)
+
+    def import_activitywatch(self, translated) -> dict[str, int]:
+        """Store a translated ActivityWatch export (a re-import of the same range replaces the
+        earlier one): how many window changes, meetings and active periods it holds, and how
+        many rows an earlier import of the same range had brought."""
+        observations, spans = translated
         replaced = self.store.replace_import(
             "activitywatch", observations,
             [(int(s.start), max(int(s.start) + 1, math.ceil(s.end))) for s in spans])

@@ -171,6 +171,14 @@ def test_an_imported_meeting_window_makes_a_meeting_the_zoom_rule_reads(run, db_
     assert [(o["at"], o["until"]) for o in icons] == [(90.0, 105.0)]  # away 45 s: icon after 30 s
 
 
+def test_an_export_that_cannot_be_imported_creates_no_database(run, db_path, tmp_path):
+    f = tmp_path / "empty.json"
+    f.write_text(json.dumps({"buckets": {}}))
+    res = run("import", "activitywatch", str(f))
+    assert res.exit_code == 2 and "nothing was imported" in res.output, res.output
+    assert not db_path.exists()
+
+
 def test_import_activitywatch_from_a_local_server_only(run, db_path):
     from tests.http_stub import serving
 
