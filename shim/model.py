@@ -8,6 +8,7 @@ these types; nothing here does I/O.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,3 +163,15 @@ def check_range(start: float, end: float, what: str = "range") -> tuple[float, f
         raise InvalidTime(f"the end of the {what} must be after its start")
     check_span(end - start, f"a {what}")
     return float(start), float(end)
+
+
+def union(*span_lists: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Periods merged where they overlap or touch, sorted; nothing of zero length."""
+    spans = sorted(s for lst in span_lists for s in lst if s[1] > s[0])
+    out: list[tuple[float, float]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

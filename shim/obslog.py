@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 
 from .model import (EARLIEST, EVENT_NAMES, LATEST, MAX_SPAN_S, REQUIRED_FIELDS, TAB_STATES,
-                    VALID_RANGE_TEXT, Event, InvalidTime, LogHeader, check_moment)
+                    VALID_RANGE_TEXT, Event, InvalidTime, LogHeader, check_moment, union)
 
 # Bounds that keep a hostile or broken file from costing memory: a longer line is refused, and
 # fields this version does not know are kept (for a round trip) only while they are small.
@@ -341,14 +341,7 @@ def _not_recorded(value: Any) -> tuple[tuple[float, float], ...]:
             raise ValueError(f"'not_recorded' holds {json.dumps(pair)[:40]}: each period must be "
                              "[from, to], seconds since the start, from < to")
         pairs.append((float(pair[0]), float(pair[1])))
-    pairs.sort()
-    merged: list[list[float]] = []
-    for a, b in pairs:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return tuple((a, b) for a, b in merged)
+    return tuple(union(pairs))
 
 
 def header_of(reader: LogReader) -> LogHeader:

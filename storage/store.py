@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from onlooker.shim.model import (EARLIEST, LATEST, TAB_STATES, Event, InputSecond, LogHeader,
-                                 Observation, check_moment)
+                                 Observation, check_moment, union)
 
 from .errors import DatabaseBusy, describe
 
@@ -390,14 +390,7 @@ class Store:
                 edge = max(edge, b)
             if edge < end:
                 gaps.append((edge, end))
-        gaps.sort()
-        merged: list[list[float]] = []
-        for a, b in gaps:
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        return [(a, b) for a, b in merged if b > a]
+        return union(gaps)
 
     def mark(self, kind: str, *, app: str | None = None, ts: float | None = None,
              data: dict | None = None) -> None:

@@ -30,4 +30,22 @@ def db_path(tmp_path):
     return tmp_path / "data" / "onlooker.db"
 
 
+@pytest.fixture
+def restore_logging():
+    """configure() changes the root logger: put it back for the other tests."""
+    import logging
+
+    from onlooker.ui import logs
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    logs.configure(False, None)
+    for h in list(root.handlers):
+        if h not in handlers:
+            root.removeHandler(h)
+            h.close()
+    root.setLevel(level)
+
+
 from tests.browser_support import chromium  # noqa: E402,F401  (a session fixture)

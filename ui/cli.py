@@ -672,10 +672,9 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
     import os
     import stat
 
-    from onlooker.shim.aw import AWFormatError
+    from onlooker.shim.aw import AWFormatError, translate
 
     from .awfetch import FetchError, fetch_export
-    from .service import Service
 
     if bool(file) == bool(server):
         raise Failure("give an export FILE or --server URL", 2)
@@ -693,7 +692,7 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
                 if not stat.S_ISREG(kind):
                     raise Failure(f"{file}: not a regular file; give an export FILE", 2)
                 data = orjson.loads(fh.read())
-        translated = Service.translate_activitywatch(data, _config(ctx).classifier)
+        translated = translate(data, _config(ctx).classifier)
         counts = _service(ctx).import_activitywatch(translated)
     except FileNotFoundError:
         raise Failure(f"{file}: no such file", 2) from None

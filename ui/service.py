@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from onlooker.shim.aw import translate
 from onlooker.shim.model import Event, LogHeader
 from onlooker.shim.obslog import dump_lines, parse, read_lines
 from onlooker.shim.replay import Replay, replay_events
@@ -166,16 +165,11 @@ class Service:
         self.store.mark("share_start" if on else "share_end",
                         ts=self.clock() if at is None else at, data={"source": "manual"})
 
-    @staticmethod
-    def translate_activitywatch(export, classifier):
-        """An ActivityWatch export as (observations, spans), or AWFormatError: nothing is
-        opened or created before an export proves readable."""
-        return translate(export, classifier)
-
     def import_activitywatch(self, translated) -> dict[str, int]:
-        """Store a translated ActivityWatch export (a re-import of the same range replaces the
-        earlier one): how many window changes, meetings and active periods it holds, and how
-        many rows an earlier import of the same range had brought."""
+        """Store an ActivityWatch export as ``shim.aw.translate`` gives it (translated first,
+        so nothing is opened or created before an export proves readable; a re-import of the
+        same range replaces the earlier one): how many window changes, meetings and active
+        periods it holds, and how many rows an earlier import of the same range had brought."""
         observations, spans = translated
         replaced = self.store.replace_import(
             "activitywatch", observations,

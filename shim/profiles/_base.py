@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..model import Event
+from ..model import Event, union
 
 
 # What an observation is, so pages and reports need not guess from its sentence:
@@ -425,18 +425,6 @@ def beyond(gaps: Iterable[tuple[int, int]], threshold: int) -> list[tuple[int, i
 
 def total(spans: Iterable[tuple[int, int]]) -> int:
     return sum(b - a for a, b in spans)
-
-
-def union(*span_lists: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping or touching spans."""
-    spans = sorted(s for lst in span_lists for s in lst if s[1] > s[0])
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
 
 
 def subtract(spans: Iterable[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import time
 import zipfile
 from pathlib import Path
 
-from .harness import EXT_DIR, BrowserProcess
+from .harness import EXT_DIR, BrowserProcess, RemoteControl, ScriptTab
 
 FIREFOX_BIN = os.environ.get("ONLOOKER_FIREFOX_BIN", "/usr/bin/firefox-esr")
 FIREFOX_ID = "onlooker@onlooker.invalid"
@@ -49,38 +48,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class BiDi:
-    """A minimal WebDriver BiDi client: commands by id, events kept."""
-
-    def __init__(self, ws_url: str):
-        import websocket
-
-        # Firefox refuses websocket clients that send an Origin header
-        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self._id = 0
-        self._lock = threading.Lock()
-        self.events: list[dict] = []
+class BiDi(RemoteControl):
+    """WebDriver BiDi, Firefox's remote protocol."""
 
     def send(self, method: str, params: dict | None = None) -> dict:
-        with self._lock:
-            self._id += 1
-            self.ws.send(json.dumps({"id": self._id, "method": method, "params": params or {}}))
-            while True:
-                reply = json.loads(self.ws.recv())
-                if reply.get("id") == self._id:
-                    if reply.get("type") == "error":
-                        raise RuntimeError(f"{method}: {reply.get('error')}: {reply.get('message')}")
-                    return reply.get("result", {})
-                self.events.append(reply)
+        return self._call({"method": method, "params": params or {}})
 
-    def close(self):
-        try:
-            self.ws.close()
-        except Exception:
-            pass
+    def error_of(self, reply: dict) -> str | None:
+        if reply.get("type") == "error":
+            return f"{reply.get('error')}: {reply.get('message')}"
+        return None
 
 
-class FxTab:
+class FxTab(ScriptTab):
+    wait_s = 15.0
+
     def __init__(self, bidi: BiDi, context: str):
         self.bidi, self.context = bidi, context
 
@@ -91,18 +73,6 @@ class FxTab:
         if r.get("type") == "exception":
             raise RuntimeError(r.get("exceptionDetails", {}).get("text", "exception"))
         return r.get("result", {}).get("value")
-
-    def wait_js(self, expression: str, timeout: float = 15.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                value = self.js(expression)
-            except RuntimeError:
-                value = None
-            if value:
-                return value
-            time.sleep(0.05)
-        raise AssertionError(f"never true: {expression}")
 
     def activate(self) -> None:
         self.bidi.send("browsingContext.activate", {"context": self.context})

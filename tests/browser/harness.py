@@ -63,10 +63,10 @@ def onlooker(env: dict, *args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT)
 
 
-class CDP:
-    """A minimal Chrome DevTools Protocol client over one websocket (flattened sessions).
-    Raw CDP rather than Playwright: Playwright turns on focus emulation in every page it
-    attaches to, so every page would claim to be visible and focused."""
+class RemoteControl:
+    """A browser's remote-control socket (CDP, WebDriver BiDi): one command at a time, its
+    reply matched by id; whatever else arrives meanwhile is kept in ``events``. No Origin
+    header: Firefox refuses websocket clients that send one."""
 
     def __init__(self, ws_url: str):
         import websocket
@@ -76,26 +76,65 @@ class CDP:
         self._lock = threading.Lock()
         self.events: list[dict] = []
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+    def _call(self, msg: dict) -> dict:
         with self._lock:
             self._id += 1
-            msg = {"id": self._id, "method": method, "params": params or {}}
-            if session:
-                msg["sessionId"] = session
-            self.ws.send(json.dumps(msg))
+            self.ws.send(json.dumps({"id": self._id, **msg}))
             while True:
                 reply = json.loads(self.ws.recv())
                 if reply.get("id") == self._id:
-                    if "error" in reply:
-                        raise RuntimeError(f"{method}: {reply['error']}")
+                    error = self.error_of(reply)
+                    if error:
+                        raise RuntimeError(f"{msg.get('method')}: {error}")
                     return reply.get("result", {})
                 self.events.append(reply)
 
+    def error_of(self, reply: dict) -> str | None:
+        return str(reply["error"]) if "error" in reply else None
+
     def close(self):
-        self.ws.close()
+        import websocket
+
+        try:
+            self.ws.close()
+        except (OSError, websocket.WebSocketException):  # the browser may be gone already
+            pass
 
 
-class Tab:
+class CDP(RemoteControl):
+    """A minimal Chrome DevTools Protocol client (flattened sessions). Raw CDP rather than
+    Playwright: Playwright turns on focus emulation in every page it attaches to, so every page
+    would claim to be visible and focused."""
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        msg = {"method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        return self._call(msg)
+
+
+class ScriptTab:
+    """A tab whose page runs expressions (``js``), polled until one is true."""
+
+    wait_s = 10.0
+
+    def js(self, expression: str, *, gesture: bool = False):
+        raise NotImplementedError
+
+    def wait_js(self, expression: str, timeout: float | None = None):
+        deadline = time.time() + (self.wait_s if timeout is None else timeout)
+        while time.time() < deadline:
+            try:
+                value = self.js(expression)
+            except RuntimeError:
+                value = None
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"never true: {expression}")
+
+
+class Tab(ScriptTab):
     def __init__(self, cdp: CDP, target: str):
         self.cdp, self.target = cdp, target
         self.session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
@@ -109,18 +148,6 @@ class Tab:
 
     def activate(self) -> None:
         self.cdp.send("Target.activateTarget", {"targetId": self.target})
-
-    def wait_js(self, expression: str, timeout: float = 10.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                value = self.js(expression)
-            except RuntimeError:
-                value = None
-            if value:
-                return value
-            time.sleep(0.05)
-        raise AssertionError(f"never true: {expression}")
 
     def close(self) -> None:
         self.cdp.send("Target.closeTarget", {"targetId": self.target})
@@ -250,10 +277,7 @@ class Chromium(BrowserProcess):
                   f"s[0].matches.includes({json.dumps(pattern)}))")
 
     def close(self):
-        try:
-            self.cdp.close()
-        except Exception:
-            pass
+        self.cdp.close()
         self._stop()
 
 

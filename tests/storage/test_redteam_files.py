@@ -213,20 +213,6 @@ def test_a_fifo_database_is_one_line_at_once_for_every_command(tmp_path, args):
 
 # --- F7: log files ------------------------------------------------------------------------------
 
-@pytest.fixture
-def restore_logging():
-    import logging
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    logs.configure(False, None)
-    for h in list(root.handlers):
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)
-
-
 def test_a_symlinked_log_is_refused_in_one_line_and_its_target_untouched(tmp_path, capfd,
                                                                             restore_logging):
     victim = tmp_path / "bashrc"

@@ -36,6 +36,30 @@ def dashboard(tmp_path):
     server.stop()
 
 
+@pytest.fixture
+def demo_page(chromium, tmp_path):
+    """A browser page on the classroom demonstration's dashboard (the lecture scenario, the
+    others to pick from), its timeline drawn."""
+    from onlooker.ui.cli import _example_path, example_names
+    from onlooker.ui.demo import demo_service
+
+    service, start, end, title = demo_service(_example_path("email-during-lecture"),
+                                              tmp_path / "demo.db")
+    api = DashboardAPI(service, tmp_path / "c.toml", title=title, default_range=(start, end),
+                       demo=True, scenarios={n: _example_path(n) for n in example_names()},
+                       scenario="email-during-lecture")
+    server = DashboardServer(api).start()
+    ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
+    try:
+        page = ctx.new_page()
+        page.goto(server.url())
+        page.wait_for_selector("#timeline svg")
+        yield page
+    finally:
+        ctx.close()
+        server.stop()
+
+
 def raw(port, method, path, headers=None, body=None):
     """A request with exactly these headers (no automatic Host)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -244,36 +244,17 @@ def test_a_day_without_records_says_so(page):
     expect(page.locator("path.flag[data-profile='zoom-2020']")).to_have_count(4)
 
 
-def test_demo_switches_between_bundled_scenarios(chromium, tmp_path):
+def test_demo_switches_between_bundled_scenarios(demo_page):
     """In a classroom demonstration the teacher picks another scenario; its facts replace the
     old ones (here the quiz: Canvas's log and Proctorio's flags)."""
-    from onlooker.ui.cli import _example_path, example_names
-    from onlooker.ui.dashboard.api import DashboardAPI
-    from onlooker.ui.dashboard.server import DashboardServer
-    from onlooker.ui.demo import demo_service
-
-    path = _example_path("email-during-lecture")
-    service, start, end, title = demo_service(path, tmp_path / "demo.db")
-    api = DashboardAPI(service, tmp_path / "c.toml", title=title,
-                       default_range=(start, end), demo=True,
-                       scenarios={n: _example_path(n) for n in example_names()},
-                       scenario="email-during-lecture")
-    server = DashboardServer(api).start()
-    ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
-    try:
-        page = ctx.new_page()
-        page.goto(server.url())
-        page.wait_for_selector("#timeline svg")
-        expect(page.locator("#title")).to_have_text("Checks email during the lecture")
-        page.select_option("#scenario", "quiz-tab-switches")
-        expect(page.locator("#title")).to_have_text("Quiz with tab switches")
-        expect(page.locator("#day")).to_have_value("2026-11-25")
-        page.click("#tab-saw")
-        canvas = page.locator("article[data-profile='canvas-quiz-log']")
-        expect(canvas.locator(".flagcount")).to_have_text("12")
-        assert "Stopped viewing the Canvas quiz-taking page..." in canvas.inner_text()
-        expect(page.locator("article[data-profile='zoom-2020']")).to_contain_text("Does not apply")
-        shot(page, "dashboard-demo-quiz")
-    finally:
-        ctx.close()
-        server.stop()
+    page = demo_page
+    expect(page.locator("#title")).to_have_text("Checks email during the lecture")
+    page.select_option("#scenario", "quiz-tab-switches")
+    expect(page.locator("#title")).to_have_text("Quiz with tab switches")
+    expect(page.locator("#day")).to_have_value("2026-11-25")
+    page.click("#tab-saw")
+    canvas = page.locator("article[data-profile='canvas-quiz-log']")
+    expect(canvas.locator(".flagcount")).to_have_text("12")
+    assert "Stopped viewing the Canvas quiz-taking page..." in canvas.inner_text()
+    expect(page.locator("article[data-profile='zoom-2020']")).to_contain_text("Does not apply")
+    shot(page, "dashboard-demo-quiz")

@@ -121,29 +121,13 @@ def test_host_view_tells_the_moment_from_the_whole_meeting(chromium, tmp_path):
         server.stop()
 
 
-def test_switching_scenario_clears_the_old_hover_text(chromium, tmp_path):
-    from onlooker.ui.cli import _example_path, example_names
-    from onlooker.ui.demo import demo_service
-
-    service, start, end, title = demo_service(_example_path("email-during-lecture"),
-                                              tmp_path / "demo.db")
-    api = DashboardAPI(service, tmp_path / "c.toml", title=title, default_range=(start, end),
-                       demo=True, scenarios={n: _example_path(n) for n in example_names()},
-                       scenario="email-during-lecture")
-    server = DashboardServer(api).start()
-    ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
-    try:
-        page = ctx.new_page()
-        page.goto(server.url())
-        page.wait_for_selector("#timeline svg")
-        box = page.locator("rect[data-lane='foreground']").nth(1).bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        expect(page.locator("#tl-info")).to_contain_text("in front")
-        page.mouse.move(5, 5)  # off the timeline, so no new hover text is written
-        page.select_option("#scenario", "quiz-tab-switches")
-        expect(page.locator("#title")).to_have_text("Quiz with tab switches")
-        expect(page.locator("#tl-info")).to_have_text("Point at the timeline to see what happened.")
-        shot(page, "dashboard-scenario-switched")
-    finally:
-        ctx.close()
-        server.stop()
+def test_switching_scenario_clears_the_old_hover_text(demo_page):
+    page = demo_page
+    box = page.locator("rect[data-lane='foreground']").nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#tl-info")).to_contain_text("in front")
+    page.mouse.move(5, 5)  # off the timeline, so no new hover text is written
+    page.select_option("#scenario", "quiz-tab-switches")
+    expect(page.locator("#title")).to_have_text("Quiz with tab switches")
+    expect(page.locator("#tl-info")).to_have_text("Point at the timeline to see what happened.")
+    shot(page, "dashboard-scenario-switched")

@@ -16,18 +16,7 @@ from onlooker.ui.cli import cli
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """configure() changes the root logger: put it back for the other tests."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    logs.configure(False, None)
-    for h in list(root.handlers):
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # tests/conftest.py
 
 
 def test_default_is_quiet_on_the_terminal_and_writes_a_private_file(tmp_path, capfd):
