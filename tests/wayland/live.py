@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from ..poll import db_rows, poll
 from .desktops import Unavailable, start
 
 
@@ -84,25 +85,35 @@ def check_focus_changes_reach_the_database(desk, db, backend_name: str) -> None:
         assert rec.stop() == 0
 
 
+def window_rows(db, since_ms: int) -> list[tuple[str, str]]:
+    return db_rows(db, "SELECT kind, app FROM events WHERE kind IN ('focus', 'minimize', "
+                       "'restore') AND ts >= ? ORDER BY ts, id", since_ms)
+
+
 def check_minimize_is_recorded(desk, db) -> None:
+    """Minimize, then restore by activating: both are rows, and the window is recorded in front
+    again. Whether focus visibly leaves it in between is the compositor's timing (mutter moves
+    focus on in an idle callback, which a quick restore can pre-empt), so what is checked is the
+    state a replay sees at the end, not an intermediate focus row."""
+    app = desk.APPS[0]
+
+    def restored():
+        rows = window_rows(db, since)
+        return rows if ("restore", app) in rows else None
+
+    def last_focus():
+        return [a for kind, a in window_rows(db, 0) if kind == "focus"][-1:] == [app]
+
     rec = recorder(desk, db)
     try:
-        desk.activate(desk.APPS[0])
+        desk.activate(app)
         since = round(time.time() * 1000)
-        desk.minimize(desk.APPS[0])
-        end = time.monotonic() + 5
-        while time.monotonic() < end:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            row = conn.execute("SELECT app FROM events WHERE kind = 'minimize' AND ts >= ?",
-                               (since,)).fetchone()
-            conn.close()
-            if row:
-                break
-            time.sleep(0.02)
-        assert row == (desk.APPS[0],)
-        desk.activate(desk.APPS[0])  # activating a minimized window restores it
-        rows = wait_rows(db, since, lambda r: r and r[-1][1] == desk.APPS[0])
-        assert rows[-1][1] == desk.APPS[0]
+        desk.minimize(app)
+        assert poll(lambda: ("minimize", app) in window_rows(db, since), 5), window_rows(db, since)
+        desk.activate(app)  # activating a minimized window restores it
+        rows = poll(restored, 5)
+        assert rows and rows.index(("minimize", app)) < rows.index(("restore", app)), rows
+        assert poll(last_focus, 5), window_rows(db, 0)
     finally:
         assert rec.stop() == 0
 
