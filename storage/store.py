@@ -70,12 +70,15 @@ def _flags(row: tuple) -> tuple:
 _NAMED_KINDS = frozenset(("focus", "minimize", "restore", "meeting_start"))  # "unknown" if no app
 _ROWS = ("SELECT ts, kind, app, title, data FROM events WHERE ts >= ? AND ts < ? AND kind NOT IN "
          f"({','.join('?' * len(INTERNAL_KINDS))}) ORDER BY ts, id")
-# Whether [?, ?) holds a row of a type we never write (another program's, or damage): such a
-# day is read row by careful row; any other is read with no per-row checks.
-_FOREIGN = ("SELECT 1 FROM events WHERE ts >= ? AND ts < ? AND NOT (typeof(ts) = 'integer' "
-            "AND typeof(kind) = 'text' AND typeof(app) IN ('text', 'null') "
-            "AND typeof(title) IN ('text', 'null') AND typeof(data) IN ('text', 'null')) LIMIT 1")
 _T = attrgetter("t")
+
+
+def _ours(ts: Any, kind: Any, app: Any, title: Any, data: Any) -> bool:
+    """Whether an events row has the types we write: integer ts, text kind, text or NULL app,
+    title and data. Anything else (another program's row, or damage) is read carefully."""
+    return (ts.__class__ is int and kind.__class__ is str
+            and (app is None or app.__class__ is str) and (title is None or title.__class__ is str)
+            and (data is None or data.__class__ is str))
 
 
 def _app_of(kind: str, app: Any) -> str | None:
@@ -516,14 +519,17 @@ class Store:
         """What a replay of [start, until] reads: ``events``' log, with an event at the very
         end included and input cut at ``until``, as one list in the profiles' integer
         milliseconds since ``start`` (both taken to the millisecond, the store's resolution).
-        One SQLite scan says whether the range holds a row of a type we never write; if not,
-        each row becomes its Event in one step (only rows with extra data are parsed), and the
-        three sorted runs (carried state, rows, input) are merged by one stable sort, which
-        keeps ``events``' order on a tie (carried state, then the row, then input)."""
+        When every row has the types we write (checked in Python as they arrive: a separate
+        SQLite scan for strangers cost as much again), each becomes its Event in one step (only
+        rows with extra data are parsed), and the three sorted runs (carried state, rows,
+        input) are merged by one stable sort, which keeps ``events``' order on a tie (carried
+        state, then the row, then input). A range with a stranger is read as ``events`` reads
+        it, row by careful row."""
         start_ms, until_ms = round(start * 1000), round(until * 1000)
         start, until = start_ms / 1000, until_ms / 1000
         header = LogHeader(start=start)
-        if self.conn.execute(_FOREIGN, (start_ms, until_ms + 1)).fetchone():
+        fetched = self.conn.execute(_ROWS, (start_ms, until_ms + 1, *INTERNAL_KINDS)).fetchall()
+        if not all(_ours(*row) for row in fetched):
             return header, [e.in_ms() for e in _merge(
                 self._event_rows(start_ms, until_ms + 1, start), self._input_rows(start, until),
                 self._carried(start_ms))]
@@ -537,8 +543,7 @@ class Store:
 
         rows = [Event(ts - start_ms, kind, app if app or kind not in named else "unknown", title)
                 if data is None else with_data(ts - start_ms, kind, app, title, data)
-                for ts, kind, app, title, data
-                in self.conn.execute(_ROWS, (start_ms, until_ms + 1, *INTERNAL_KINDS))]
+                for ts, kind, app, title, data in fetched]
         if skipped:
             rows = [e for e in rows if e is not None]
         out = [e.in_ms() for e in self._carried(start_ms)]
@@ -567,9 +572,7 @@ class Store:
         for ts, kind, app, title, data in cur:
             # The common row (ours: integer ts, text or NULL columns, no data) is built directly;
             # a year holds a million of them. Anything else takes the careful path.
-            if (ts.__class__ is int and kind.__class__ is str and data is None
-                    and (app is None or app.__class__ is str)
-                    and (title is None or title.__class__ is str)):
+            if data is None and _ours(ts, kind, app, title, data):
                 yield Event(ts / 1000 - origin, kind, app if app or kind not in _NAMED_KINDS
                             else "unknown", title)
             else:

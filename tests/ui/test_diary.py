@@ -296,6 +296,9 @@ def test_pdf_has_the_first_page_and_the_days_flags(run, db_path, tmp_path):
     flat = " ".join(text.split())
     assert "a 2020 Zoom host would have seen the clock icon next to your name, 4 times" in flat
     assert "10:37:10 UTC to 10:41:40 UTC: The host would see the clock icon" in flat
+    # tagged, so a screen reader reads it in order (Chromium tags by default; keep it so)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
     pages = text.split("\f")[:-1]
     # the first page stands alone; the day, the summary and the notes each start a page
     assert "At a glance" in pages[0] and "Observed from" not in pages[0]

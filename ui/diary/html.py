@@ -24,7 +24,7 @@ ul.facts{padding-left:1.2rem}
 ul.facts li{margin:.45rem 0;font-size:1.08rem}
 ol.flags{list-style:none;padding:0;margin:.3rem 0}
 ol.flags li{padding:.15rem 0 .15rem .6rem;border-left:3px solid #cf222e;margin:.2rem 0;
-break-inside:avoid}
+break-inside:avoid;font-variant-numeric:tabular-nums}
 time{font-variant-numeric:tabular-nums;white-space:nowrap;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.93rem}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top}
@@ -155,9 +155,11 @@ def _day(day: dict[str, Any], names: Names, notes: dict, shorts: dict) -> list[s
                    f"{n}</a></sup></h3>")
         if p["flags"]:
             out.append('<ol class="flags">')
+            # plain times, no <time> element: a month has thousands of flags, and each element
+            # is a node in the PDF's accessibility tags, which took a third of the print
             for f in p["flags"]:
-                until = f" to {_clock(f['until'], names)}" if f["until"] else ""
-                out.append(f"<li>{_clock(f['at'], names)}{until}: {escape(f['what'])}</li>")
+                until = f" to {escape(names.clock(f['until']))}" if f["until"] else ""
+                out.append(f"<li>{escape(names.clock(f['at']))}{until}: {escape(f['what'])}</li>")
             out.append("</ol>")
         else:
             out.append('<p class="muted">Nothing flagged.</p>')
