@@ -45,6 +45,8 @@ _READABLE = """typeof(start) IN ('integer', 'real') AND typeof(end) IN ('integer
     AND end > start AND typeof(keys) = 'integer' AND keys >= 0
     AND typeof(pointer) = 'integer' AND pointer >= 0"""
 _SPAN_INSIDE = f"SELECT start, end FROM input_spans WHERE start >= :lo AND start < :hi AND {_READABLE} "
+_SPAN_VALID = (f"SELECT start, end FROM input_spans WHERE start >= :lo AND start <= :hi "
+               f"AND end <= :hi AND {_READABLE} ")
 _SPAN_BEFORE = f"""SELECT start, end FROM (SELECT * FROM input_spans WHERE start < :lo
     ORDER BY start DESC LIMIT 1) WHERE end > :lo AND {_READABLE}"""
 _START = itemgetter(1)
@@ -370,7 +372,7 @@ class Store:
                 since = t
                 try:
                     until = float(json.loads(data)["until"]) if data else math.inf
-                except (TypeError, ValueError, KeyError):
+                except (TypeError, ValueError, KeyError, RecursionError):
                     until = math.inf
         if since is not None:
             out.append((since, until))
@@ -444,14 +446,18 @@ class Store:
             # Two queries: SQLite answers a lone min() or max() from the index, not both at once.
             # Only valid times count, so a row written by hand with an impossible time (year 1,
             # year 9999) cannot drag every view into a range nothing can show.
-            lo, hi = round(EARLIEST * 1000), round(LATEST * 1000)
-            a = (self.conn.execute("SELECT min(ts) FROM events WHERE ts >= ?", (lo,)).fetchone()[0],
-                 self.conn.execute("SELECT max(ts) FROM events WHERE ts <= ?", (hi,)).fetchone()[0])
-            first = self.conn.execute("SELECT min(start) FROM input_spans WHERE start >= ?",
-                                      (EARLIEST,)).fetchone()[0]
-            last = self.conn.execute("SELECT end FROM input_spans WHERE end <= ? ORDER BY start "
-                                     "DESC LIMIT 1", (LATEST,)).fetchone()  # disjoint: last ends last
-            b = (first, last[0] if last else None)
+            # Both ends bound every query: SQLite sorts text and blobs above any number, so
+            # an open "ts >= ?" would let another program's text time become the first moment.
+            p = {"lo": EARLIEST, "hi": LATEST, "lo_ms": round(EARLIEST * 1000),
+                 "hi_ms": round(LATEST * 1000)}
+            a = (self.conn.execute("SELECT min(ts) FROM events WHERE ts >= :lo_ms AND ts <= :hi_ms",
+                                   p).fetchone()[0],
+                 self.conn.execute("SELECT max(ts) FROM events WHERE ts >= :lo_ms AND ts <= :hi_ms",
+                                   p).fetchone()[0])
+            first = self.conn.execute(_SPAN_VALID + "ORDER BY start LIMIT 1", p).fetchone()
+            last = self.conn.execute(_SPAN_VALID + "ORDER BY start DESC LIMIT 1",
+                                     p).fetchone()  # disjoint: the last to start ends last
+            b = (first[0], last[1]) if first else (None, None)
         else:
             a = self.conn.execute("SELECT min(ts), max(ts) FROM events WHERE ts >= ? AND ts < ?",
                                   (round(start * 1000), round(end * 1000))).fetchone()
@@ -529,7 +535,11 @@ class Store:
         start, until = start_ms / 1000, until_ms / 1000
         header = LogHeader(start=start)
         fetched = self.conn.execute(_ROWS, (start_ms, until_ms + 1, *INTERNAL_KINDS)).fetchall()
-        if not all(_ours(*row) for row in fetched):
+        spans = self.spans(start, until)
+        # a span starting between milliseconds (not ours: we write whole seconds) would sort
+        # differently once rounded, so it takes the careful path too
+        if not (all(_ours(*row) for row in fetched)
+                and all(a.__class__ is int for _id, a, *_ in spans)):
             return header, [e.in_ms() for e in _merge(
                 self._event_rows(start_ms, until_ms + 1, start), self._input_rows(start, until),
                 self._carried(start_ms))]
@@ -550,7 +560,7 @@ class Store:
         out += rows
         out += [Event(round((max(a, start) - start) * 1000), "input", None, None,
                       round((min(b, until) - start) * 1000), keys, pointer)
-                for _id, a, b, keys, pointer in self.spans(start, until)]
+                for _id, a, b, keys, pointer in spans]
         out.sort(key=_T)
         return header, out
 

@@ -432,13 +432,8 @@ def log(ctx: click.Context, from_: str | None, to: str | None, output: str | Non
         for line in lines:
             sys.stdout.write(line + "\n")
         return
-    from .files import write_atomic
-
-    try:  # like the diary: 0600, whole or absent, never through a link planted at the name
-        write_atomic(Path(output), ((line + "\n").encode() for line in lines))
-    except OSError as exc:
-        raise Failure(f"cannot write {output}: {exc.strerror or exc}; nothing was written "
-                      "(give -o a path in a folder you can write to)") from None
+    # like the diary: 0600, whole or absent, never through a link planted at the name
+    _write_output(Path(output), ((line + "\n").encode() for line in lines))
 
 
 @cli.command()
@@ -480,13 +475,25 @@ def _local(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
+def _write_output(target: Path, data) -> None:
+    """-o's file, whole or not at all; a path that cannot be written is a usage problem (2)."""
+    from .files import write_atomic
+
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written "
+                      "(give -o a path in a folder you can write to)", 2) from None
+
+
 @contextmanager
 def _reading_log(path: Path, consequence: str) -> Iterator[None]:
     """An observation log that cannot be read or parsed, as one line naming it."""
     try:
         yield
     except FileNotFoundError:
-        raise Failure(f"{path}: no such file", 2) from None
+        raise Failure(f"{path}: no such file (check the path; 'onlooker log -o FILE' writes "
+                      "a log of your recordings)", 2) from None
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
         raise Failure(f"{path}: cannot read it as text ({exc.__class__.__name__})", 2) from None
     except LogError as exc:
@@ -638,11 +645,7 @@ def diary_cmd(ctx, date, from_, to, week, month, fmt, output, profiles, anonymiz
         sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
         return
     target = Path(out.file_name(diary, fmt) if output == "-pdf-" else output)
-    try:
-        write_atomic(target, data)
-    except OSError as exc:
-        raise Failure(f"cannot write {target}: {exc.strerror or exc}; nothing was written "
-                      "(give -o a path in a folder you can write to)") from None
+    _write_output(target, data)
     click.echo(f"onlooker: wrote {target}", err=True)
 
 
@@ -695,7 +698,8 @@ def import_activitywatch(ctx, file: str | None, server: str | None) -> None:
         translated = translate(data, _config(ctx).classifier)
         counts = _service(ctx).import_activitywatch(translated)
     except FileNotFoundError:
-        raise Failure(f"{file}: no such file", 2) from None
+        raise Failure(f"{file}: no such file (check the path of the ActivityWatch export)",
+                      2) from None
     except IsADirectoryError:
         raise Failure(f"{file}: is a directory, not an export file", 2) from None
     except OSError as exc:  # unreadable, or /proc/self/mem and the like (EIO)

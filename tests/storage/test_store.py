@@ -176,6 +176,20 @@ def test_the_replay_read_is_the_log_read_in_milliseconds(db_path):
     assert header.start == T0 + 0.002 and fine[-1].t == 199998
 
 
+def test_a_span_starting_between_milliseconds_keeps_its_place(db_path):
+    """Another program's input span starting 0.6 ms into the millisecond a row starts in: the
+    input began first, so it comes first, as the log read orders them."""
+    store = Store(connect(db_path))
+    store.record([Observation(T0 + 0.001, "focus", app="zoom")], [])
+    with store.conn:
+        store.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) VALUES (?, ?, 1, 1)",
+                           (T0 + 0.0006, T0 + 1))
+    _, seconds = store.events(T0, T0 + 10.001)
+    _, ms = store.events_ms(T0, T0 + 10)
+    assert [(e.t, e.event) for e in ms] == [(1, "input"), (1, "focus")]
+    assert ms == [e.in_ms() for e in seconds]
+
+
 def test_hostile_rows_reach_the_profiles_as_text_or_not_at_all(db_path):
     """Rows another program wrote with a url that is no text, a tab state nobody knows, JSON
     nested deeper than Python recurses, or a blob app carried in from the day before: the
@@ -203,3 +217,23 @@ def test_hostile_rows_reach_the_profiles_as_text_or_not_at_all(db_path):
     assert tabs == [(7000, "https://b.example/", "hidden")]  # the tabs with no state: skipped
     result = replay_events(header, events, until=60, in_ms=True).to_json()
     json.dumps(result)  # text all through: a report can print it
+
+
+def test_a_store_of_only_strangers_rows_has_no_bounds_and_a_deep_pause_is_read(db_path):
+    """Another program's times (text, a blob, the year 10^300) are not the first or last moment
+    of anything, and a pause whose data nests deeper than Python recurses counts as open-ended:
+    each of these once gave a traceback in ``diary`` or ``report``."""
+    store = Store(connect(db_path))
+    with store.conn:
+        store.conn.execute("INSERT INTO events (ts, kind) VALUES ('abc', 'focus')")
+        store.conn.execute("INSERT INTO events (ts, kind) VALUES (x'31', 'focus')")
+        store.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) VALUES (1e300, 1e301, 1, 1)")
+        store.conn.execute("INSERT INTO input_spans (start, end, keys, pointer) VALUES (x'01', ?, 1, 1)",
+                           (T0,))
+    assert store.bounds() is None
+    store.record([Observation(T0, "focus", app="mail")], [InputSecond(int(T0) + 5, 1, 0)])
+    assert store.bounds() == (T0, T0 + 6)
+    with store.conn:
+        store.conn.execute("INSERT INTO events (ts, kind, data) VALUES (?, 'pause', ?)",
+                           (round(T0 * 1000) + 10000, "[" * 100_000 + "]" * 100_000))
+    assert store.paused(T0, T0 + 60) == [(T0 + 10, T0 + 60)]

@@ -189,11 +189,7 @@ def _summary(diary: dict[str, Any], notes: dict) -> list[str]:
     for p in s["profiles"]:
         short = notes[p["id"]][1]["short"]
         for m in p["metrics"]:
-            if m["total"] is not None:
-                total = words.duration(m["total"]) if m["unit"] == "s" else f"{m['total']:g}"
-            else:
-                values = [x["value"] for x in m["per_day"] if x["value"] is not None]
-                total = f"per day {min(values):g} to {max(values):g} %" if values else "not known"
+            total = text.period_total(m)
             out.append(f"<tr><td>{escape(short)}</td><td>{escape(m['label'])}</td>"
                        f'<td class="n">{escape(total)}</td><td class="n">{len(m["per_day"])}</td></tr>')
             if s["days_with_data"] > 1 and m["per_day"]:

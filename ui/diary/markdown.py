@@ -92,11 +92,7 @@ def _summary(diary: dict[str, Any], notes: dict) -> list[str]:
            "| tracker | metric | period total | days |", "|---|---|---|---|"]
     for p in s["profiles"]:
         for m in p["metrics"]:
-            if m["total"] is not None:
-                total = (words.duration(m["total"]) if m["unit"] == "s" else f"{m['total']:g}")
-            else:
-                values = [x["value"] for x in m["per_day"] if x["value"] is not None]
-                total = (f"per day {min(values):g} to {max(values):g} %" if values else "not known")
+            total = text.period_total(m)
             out.append(f"| {_cell(notes[p['id']]['short'])} | {_cell(m['label'])} | {total} | "
                        f"{len(m['per_day'])} |")
     return out + [""]

@@ -45,8 +45,8 @@ def source_sentence(diary: dict[str, Any]) -> str:
 def stored_rows(stored: dict[str, Any] | None, names: Names) -> list[tuple[str, str]]:
     """"What Onlooker stored", as the dashboard's "Your data" view lists it."""
     if stored is None:
-        return [("Stored", "nothing: this diary was made from an observation log, in a "
-                           "temporary database deleted afterwards")]
+        return [("Stored", "Nothing. This diary was made from an observation log, in a "
+                           "temporary database deleted afterwards.")]
     tables = stored.get("tables", {})
     titles = stored.get("keep_titles")
     return [
@@ -60,3 +60,17 @@ def stored_rows(stored: dict[str, Any] | None, names: Names) -> list[tuple[str, 
          else "no"),
         ("Never stored", "; ".join(stored.get("never_stored", []))),
     ]
+
+
+def period_total(m: dict[str, Any]) -> str:
+    """A summary metric's figure for the period: its total, or the range of its days' values
+    (a percentage is not summed)."""
+    if m["total"] is not None:
+        return words.duration(m["total"]) if m["unit"] == "s" else f"{m['total']:g}"
+    values = [x["value"] for x in m["per_day"] if x["value"] is not None]
+    if not values:
+        return "not known"
+    low, high = min(values), max(values)
+    if len(values) == 1:
+        return f"{low:g} %"
+    return f"{low:g} % each day" if low == high else f"per day {low:g} to {high:g} %"
