@@ -319,3 +319,18 @@ def test_pdf_without_a_browser_says_how_to_get_one(run, db_path, tmp_path, monke
     assert res.exit_code == 2
     assert "apt install chromium" in res.output and res.output.count("\n") == 1
     assert not (tmp_path / "d.pdf").exists()
+
+
+def test_a_period_figure_is_a_sum_or_the_days_range_said_plainly():
+    """Seconds and counts add up; a percentage is given as its days' range, one value once."""
+    from onlooker.ui.diary.text import period_total
+
+    def metric(unit, total, *values):
+        return {"unit": unit, "total": total, "per_day": [{"value": v} for v in values]}
+
+    assert period_total(metric("s", 4530.0, 4000, 530)) == "1 h 15 min 30 s"
+    assert period_total(metric("count", 11, 5, 6)) == "11"
+    assert period_total(metric("%", None, 77.8)) == "77.8 %"
+    assert period_total(metric("%", None, 100, None, 100)) == "100 % each day"
+    assert period_total(metric("%", None, 33.9, 79.1)) == "per day 33.9 to 79.1 %"
+    assert period_total(metric("%", None, None)) == "not known"
